@@ -1,0 +1,15 @@
+"""Imports every table model so that metadata (Alembic, create_all) sees the whole schema."""
+
+from sqlmodel import SQLModel
+
+from domain.assets import models as assets
+from domain.catalog import models as catalog
+from domain.onboarding import models as onboarding
+from domain.people import models as people
+from domain.solutions import models as solutions
+from domain.tickets import models as tickets
+from domain.workspaces import models as workspaces
+
+metadata = SQLModel.metadata
+
+__all__ = ["assets", "catalog", "metadata", "onboarding", "people", "solutions", "tickets", "workspaces"]

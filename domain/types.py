@@ -1,0 +1,59 @@
+"""Column types shared by every aggregate: UTC timestamps and checked enumerations."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, TypeDecorator
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.engine import Dialect
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, returns aware UTC: SQLite keeps no zone, so we never let one in."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; timestamps must be timezone-aware (UTC)")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def enum_type(enum_cls: type[enum.Enum], name: str) -> SAEnum:
+    """A portable enum stored as its lower_snake_case value, with a CHECK constraint."""
+    return SAEnum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+def enum_column(enum_cls: type[enum.Enum], name: str, *, index: bool = False, **kwargs: Any) -> Any:
+    return Column(enum_type(enum_cls, name), nullable=False, index=index, **kwargs)
+
+
+def timestamp_column(*, index: bool = False, nullable: bool = False) -> Any:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+def json_column(*, nullable: bool = False) -> Any:
+    return Column(JSON, nullable=nullable)

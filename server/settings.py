@@ -1,0 +1,128 @@
+"""All configuration of the server, in one place.
+
+Every field is read from the environment with the prefix ``HELPDESK_`` (for example
+``HELPDESK_DATABASE_URL``) or from a ``.env`` file in the working directory. Components never
+read the environment themselves: they receive the values they need as arguments.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HELPDESK_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///helpdesk.db",
+        description="SQLAlchemy URL of the database. SQLite file in the working directory by default; "
+        "postgresql+psycopg://user@host/db for production.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL (redis://host:6379/0). Optional: when set, per-minute quota windows "
+        "are shared by every worker through it.",
+    )
+    base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The public URL clients use to reach this server (scheme, host, port; no path). "
+        "Behind a reverse proxy, set it to the proxy's public URL.",
+    )
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host header values accepted, comma-separated (host or host:port, '*' port "
+        "wildcard as host:*). Default: the host of base_url plus loopback names.",
+    )
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origin header values accepted from browsers, comma-separated. Default: the "
+        "origin of base_url plus loopback origins.",
+    )
+    quota_per_minute: int = Field(
+        default=100, ge=0, description="Tool calls per minute per account (0 disables the limit)."
+    )
+    quota_per_month: int = Field(
+        default=5000, ge=0, description="Tool calls per calendar month (UTC) per account (0 disables)."
+    )
+    max_request_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest request body accepted, in bytes."
+    )
+    audit_retention_days: int = Field(
+        default=7, ge=1, description="Days the audit log of tool calls is kept."
+    )
+    access_token_ttl_seconds: int = Field(
+        default=3600, ge=60, description="Lifetime of OAuth access tokens, in seconds."
+    )
+    refresh_token_ttl_days: int = Field(
+        default=30, ge=1, description="Lifetime of OAuth refresh tokens, in days."
+    )
+    log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+
+    @field_validator("allowed_hosts", "allowed_origins", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http(s) URL such as https://helpdesk.example.com")
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise ValueError("must have no path, query or fragment")
+        return f"{parts.scheme}://{parts.netloc}".lower()
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql", "postgres")):
+            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        if value.startswith("postgres://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgres://")
+        elif value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        if value.lower() not in ("debug", "info", "warning", "error"):
+            raise ValueError("must be one of debug, info, warning, error")
+        return value.lower()
+
+    @cached_property
+    def resource_url(self) -> str:
+        """The MCP endpoint as users paste it; OAuth access tokens are bound to it (RFC 8707)."""
+        return f"{self.base_url}/mcp"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+class SettingsError(Exception):
+    """A setting has a bad value; the message is one line naming it."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning a validation failure into one readable line per bad setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            lines.append(f"HELPDESK_{field.upper()}: {error['msg']}")
+        raise SettingsError("; ".join(lines)) from None

@@ -1,0 +1,58 @@
+"""Shared fixtures: one database per test session, SQLite unless HELPDESK_TEST_DATABASE_URL is set.
+
+Domain tests get a ``session`` whose work is rolled back at the end of the test (services only
+flush; the edges commit), so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from domain import migrate
+from domain.db import make_engine
+
+
+def _reset_postgres(url: str) -> None:
+    engine = make_engine(url, pool_size=1)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("HELPDESK_TEST_DATABASE_URL")
+    if url:
+        _reset_postgres(url)
+        return url
+    path: Path = tmp_path_factory.mktemp("db") / "test.db"
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+        outer.rollback()
+        connection.close()
