@@ -12,7 +12,7 @@ from domain.pagination import PageInfo
 from domain.types import enum_column, json_column, timestamp_column, utcnow
 
 
-class AssetType(str, enum.Enum):
+class AssetType(enum.StrEnum):
     laptop = "laptop"
     desktop = "desktop"
     monitor = "monitor"
@@ -24,7 +24,7 @@ class AssetType(str, enum.Enum):
     software_license = "software_license"
 
 
-class AssetState(str, enum.Enum):
+class AssetState(enum.StrEnum):
     in_use = "in_use"
     in_stock = "in_stock"
     in_repair = "in_repair"

@@ -15,7 +15,7 @@ from domain.tickets.models import TicketPublic
 from domain.types import enum_column, json_column, timestamp_column, utcnow
 
 
-class FormFieldType(str, enum.Enum):
+class FormFieldType(enum.StrEnum):
     text = "text"
     paragraph = "paragraph"
     email = "email"
@@ -25,7 +25,7 @@ class FormFieldType(str, enum.Enum):
     checkbox = "checkbox"
 
 
-class RequestStatus(str, enum.Enum):
+class RequestStatus(enum.StrEnum):
     open = "open"
     in_progress = "in_progress"
     completed = "completed"

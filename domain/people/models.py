@@ -11,7 +11,7 @@ from domain.pagination import PageInfo
 from domain.types import enum_column, timestamp_column, utcnow
 
 
-class AgentRole(str, enum.Enum):
+class AgentRole(enum.StrEnum):
     admin = "admin"
     agent = "agent"
 

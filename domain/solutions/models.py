@@ -11,7 +11,7 @@ from domain.pagination import PageInfo
 from domain.types import enum_column, json_column, timestamp_column, utcnow
 
 
-class ArticleStatus(str, enum.Enum):
+class ArticleStatus(enum.StrEnum):
     draft = "draft"
     published = "published"
 

@@ -13,21 +13,21 @@ from domain.pagination import PageInfo
 from domain.types import enum_column, json_column, timestamp_column, utcnow
 
 
-class TicketStatus(str, enum.Enum):
+class TicketStatus(enum.StrEnum):
     open = "open"
     pending = "pending"
     resolved = "resolved"
     closed = "closed"
 
 
-class TicketPriority(str, enum.Enum):
+class TicketPriority(enum.StrEnum):
     low = "low"
     medium = "medium"
     high = "high"
     urgent = "urgent"
 
 
-class TicketSource(str, enum.Enum):
+class TicketSource(enum.StrEnum):
     email = "email"
     portal = "portal"
     phone = "phone"
@@ -37,7 +37,7 @@ class TicketSource(str, enum.Enum):
     api = "api"
 
 
-class TicketType(str, enum.Enum):
+class TicketType(enum.StrEnum):
     incident = "incident"
     service_request = "service_request"
 
