@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from auth import apikeys
 from domain.assets import models as assets
 from domain.catalog import models as catalog
 from domain.onboarding import models as onboarding
@@ -12,4 +13,14 @@ from domain.workspaces import models as workspaces
 
 metadata = SQLModel.metadata
 
-__all__ = ["assets", "catalog", "metadata", "onboarding", "people", "solutions", "tickets", "workspaces"]
+__all__ = [
+    "apikeys",
+    "assets",
+    "catalog",
+    "metadata",
+    "onboarding",
+    "people",
+    "solutions",
+    "tickets",
+    "workspaces",
+]
