@@ -47,6 +47,8 @@ def live_server(app: ASGIApp, port: int) -> Iterator[str]:
 async def mcp_client(url: str, *, key: str | None = None, mode: str = "legacy") -> AsyncIterator[Client]:
     """The official SDK client over Streamable HTTP, optionally with an API key."""
     headers = {"Authorization": f"Bearer {key}"} if key else {}
-    async with httpx2.AsyncClient(headers=headers, timeout=30) as http:
-        async with Client(streamable_http_client(f"{url}/mcp", http_client=http), mode=mode) as client:  # type: ignore[arg-type]
-            yield client
+    async with (
+        httpx2.AsyncClient(headers=headers, timeout=30) as http,
+        Client(streamable_http_client(f"{url}/mcp", http_client=http), mode=mode) as client,  # type: ignore[arg-type]
+    ):
+        yield client
