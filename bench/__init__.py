@@ -1,0 +1,1 @@
+"""Load test of the server against a raw-Starlette baseline: ``python -m bench.run``."""

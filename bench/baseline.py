@@ -1,0 +1,238 @@
+"""The ceiling to compare with: a raw Starlette endpoint doing the same SQL as the two tools.
+
+One POST route parses the JSON-RPC body, runs the statements ``fetchTicket`` and ``fetchTickets``
+run (built here with SQLAlchemy Core the way ``domain.tickets.service`` builds them, compiled once,
+executed as driver SQL in a worker thread as the SDK runs sync tools) and answers a JSON-RPC
+result shaped like the SDK's: the structured result plus the same JSON as text content.
+
+What it leaves out is what the ratio measures: authentication, the MCP transport and dispatcher,
+ORM objects and pydantic models. Serve it with
+``uvicorn --factory bench.baseline:create`` (reads ``HELPDESK_DATABASE_URL``, and
+``BENCH_BASELINE_SQL=inline`` to run the SQL on the event loop instead of in a worker thread).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import anyio.to_thread
+from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.sql import Select
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from domain.db import make_engine
+from domain.people.models import Agent, Requester
+from domain.tickets.models import Ticket, TicketNote
+
+TICKET: Table = Ticket.__table__  # type: ignore[attr-defined]
+NOTE: Table = TicketNote.__table__  # type: ignore[attr-defined]
+REQUESTER: Table = Requester.__table__  # type: ignore[attr-defined]
+AGENT: Table = Agent.__table__  # type: ignore[attr-defined]
+
+# The fields of TicketPublic / TicketDetail / TicketNotePublic, in the tools' output.
+TICKET_FIELDS = (
+    *("id", "subject", "description", "status", "priority", "source", "type", "requester_id", "agent_id"),
+    *("group_id", "workspace_id", "due_by", "tags", "catalog_item_id", "offboarding_request_id"),
+    *("created_at", "updated_at"),
+)
+NOTE_FIELDS = ("id", "ticket_id", "body", "private", "agent_id", "requester_id", "created_at")
+TIMESTAMPS = frozenset({"due_by", "created_at", "updated_at"})
+MAX_PER_PAGE = 100
+SQL_MODE_ENV = "BENCH_BASELINE_SQL"
+
+
+@dataclass(frozen=True, slots=True)
+class RawStatement:
+    """SQL text as SQLAlchemy compiles it for the dialect, and how to pass its parameters."""
+
+    sql: str
+    positional: tuple[str, ...] | None
+
+    def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
+        if self.positional is None:
+            return values
+        return tuple(values[name] for name in self.positional)
+
+
+def compile_raw(statement: Select[Any], dialect: Dialect) -> RawStatement:
+    compiled = statement.compile(dialect=dialect)
+    positional = tuple(compiled.positiontup or ()) if compiled.positional else None
+    return RawStatement(compiled.string, positional)
+
+
+@dataclass(frozen=True, slots=True)
+class Statements:
+    ticket: RawStatement
+    notes: RawStatement
+    count: RawStatement
+    page: RawStatement
+
+    @classmethod
+    def for_dialect(cls, dialect: Dialect) -> Statements:
+        # The same statements as domain.tickets.service.get_ticket / list_tickets + paginate.
+        ticket = (
+            select(TICKET, REQUESTER, AGENT)
+            .join(REQUESTER, REQUESTER.c.id == TICKET.c.requester_id)
+            .outerjoin(AGENT, AGENT.c.id == TICKET.c.agent_id)
+            .where(TICKET.c.id == bindparam("ticket_id"))
+        )
+        notes = select(NOTE).where(NOTE.c.ticket_id == bindparam("ticket_id")).order_by(NOTE.c.id)
+        filtered = select(TICKET).where(TICKET.c.status == bindparam("status"))
+        count = select(func.count()).select_from(filtered.subquery())
+        page = filtered.order_by(TICKET.c.id).limit(bindparam("limit")).offset(bindparam("offset"))
+        return cls(*(compile_raw(s, dialect) for s in (ticket, notes, count, page)))
+
+
+class ToolFailure(Exception):
+    """The tool answered with ``isError``: the same cases where the domain raises NotFound/InvalidField."""
+
+
+def _timestamp(value: Any) -> Any:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
+    return value
+
+
+def _record(names: Sequence[str], columns: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:
+    values = dict(zip(columns, row, strict=True))
+    record = {name: _timestamp(values[name]) if name in TIMESTAMPS else values[name] for name in names}
+    if "tags" in record and isinstance(record["tags"], str):
+        record["tags"] = json.loads(record["tags"])
+    if "private" in record:
+        record["private"] = bool(record["private"])
+    return record
+
+
+def _person(columns: Sequence[str], row: Sequence[Any]) -> dict[str, Any] | None:
+    values = dict(zip(columns, row, strict=True))
+    if values["id"] is None:
+        return None
+    name = f"{values['first_name']} {values['last_name']}".strip()
+    return {"id": values["id"], "email": values["email"], "name": name}
+
+
+class Queries:
+    """The two tools' work against the database, synchronous (run in a worker thread)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sql = Statements.for_dialect(engine.dialect)
+        self.ticket_columns = list(TICKET.c.keys())
+        self.note_columns = list(NOTE.c.keys())
+        self.requester_columns = list(REQUESTER.c.keys())
+        self.agent_columns = list(AGENT.c.keys())
+
+    def fetch_ticket(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        ticket_id = arguments.get("ticket_id")
+        if not isinstance(ticket_id, int):
+            raise ToolFailure("Invalid 'ticket_id': must be an integer.")
+        values = {"ticket_id": ticket_id}
+        with self.engine.connect() as connection:
+            row = connection.exec_driver_sql(self.sql.ticket.sql, self.sql.ticket.parameters(values)).first()
+            if row is None:
+                raise ToolFailure(f"No ticket with ticket_id {ticket_id!r} exists.")
+            notes = connection.exec_driver_sql(self.sql.notes.sql, self.sql.notes.parameters(values)).all()
+        t, r = len(self.ticket_columns), len(self.requester_columns)
+        detail = _record(TICKET_FIELDS, self.ticket_columns, row[:t])
+        raw = dict(zip(self.ticket_columns, row[:t], strict=True))
+        catalog_fields = raw["catalog_fields"]
+        detail["catalog_fields"] = json.loads(catalog_fields) if isinstance(catalog_fields, str) else None
+        detail["requester"] = _person(self.requester_columns, row[t : t + r])
+        detail["agent"] = _person(self.agent_columns, row[t + r :])
+        detail["notes"] = [_record(NOTE_FIELDS, self.note_columns, note) for note in notes]
+        return detail
+
+    def fetch_tickets(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        status = arguments.get("status", "open")
+        page, per_page = arguments.get("page", 1), arguments.get("per_page", 30)
+        if not isinstance(page, int) or not isinstance(per_page, int) or page < 1:
+            raise ToolFailure("Invalid 'page' or 'per_page'.")
+        if not 1 <= per_page <= MAX_PER_PAGE:
+            raise ToolFailure(f"Invalid 'per_page': must be between 1 and {MAX_PER_PAGE}.")
+        with self.engine.connect() as connection:
+            total = connection.exec_driver_sql(
+                self.sql.count.sql, self.sql.count.parameters({"status": status})
+            ).scalar_one()
+            last_page = max(1, -(-total // per_page))
+            if page > last_page:
+                raise ToolFailure(f"Invalid 'page': is past the end: there are {total} results.")
+            values = {"status": status, "limit": per_page, "offset": (page - 1) * per_page}
+            rows = connection.exec_driver_sql(self.sql.page.sql, self.sql.page.parameters(values)).all()
+        return {
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+            "next_page": page + 1 if page < last_page else None,
+            "tickets": [_record(TICKET_FIELDS, self.ticket_columns, row) for row in rows],
+        }
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _rpc_error(request_id: Any, code: int, message: str) -> Response:
+    body = {"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}
+    return Response(_dumps(body), media_type="application/json")
+
+
+def create_baseline_app(engine: Engine, *, sql_in_thread: bool = True) -> Starlette:
+    """``sql_in_thread``: run the queries in a worker thread, as the SDK runs sync tools (default),
+    or inline on the event loop (the raw ceiling; SQLite answers in microseconds)."""
+    queries = Queries(engine)
+    tools: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+        "fetchTicket": queries.fetch_ticket,
+        "fetchTickets": queries.fetch_tickets,
+    }
+
+    async def mcp(request: Request) -> Response:
+        try:
+            message = json.loads(await request.body())
+        except ValueError:
+            return _rpc_error(None, -32700, "Parse error")
+        request_id = message.get("id") if isinstance(message, dict) else None
+        if not isinstance(message, dict) or message.get("method") != "tools/call":
+            return _rpc_error(request_id, -32601, "Method not found")
+        params = message.get("params") or {}
+        name = params.get("name")
+        tool = tools.get(name) if isinstance(name, str) else None
+        if tool is None:
+            return _rpc_error(request_id, -32602, f"Unknown tool: {name}")
+        arguments = params.get("arguments") or {}
+        try:
+            structured = await anyio.to_thread.run_sync(tool, arguments) if sql_in_thread else tool(arguments)
+        except ToolFailure as failure:
+            result: dict[str, Any] = {"content": [{"type": "text", "text": str(failure)}], "isError": True}
+        else:
+            text = json.dumps(structured, separators=(",", ":"), ensure_ascii=False)
+            content = [{"type": "text", "text": text}]
+            result = {"content": content, "structuredContent": structured, "isError": False}
+        return Response(
+            _dumps({"jsonrpc": "2.0", "id": request_id, "result": result}), media_type="application/json"
+        )
+
+    async def healthz(_: Request) -> JSONResponse:
+        loop = type(asyncio.get_running_loop())
+        return JSONResponse({"status": "ok", "loop": f"{loop.__module__}.{loop.__qualname__}"})
+
+    return Starlette(
+        routes=[Route("/mcp", mcp, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])]
+    )
+
+
+def create() -> Starlette:
+    """uvicorn factory: the database URL comes from the same variable the server reads."""
+    in_thread = os.environ.get(SQL_MODE_ENV, "thread") == "thread"
+    return create_baseline_app(make_engine(os.environ["HELPDESK_DATABASE_URL"]), sql_in_thread=in_thread)

@@ -1,0 +1,201 @@
+"""Driving a target with wrk (``bench/mcp.lua``), after one checked request sent with httpx."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.processes import REPO_ROOT, pinned
+
+LUA_SCRIPT = REPO_ROOT / "bench" / "mcp.lua"
+MODERN_FROM = "2026-07-28"
+META_PREFIX = "io.modelcontextprotocol/"
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """One kind of request: a tool with its arguments' shape, spoken at one protocol revision."""
+
+    tool: str
+    protocol: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.tool} @{self.protocol}"
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """Where the arguments come from: every drawn id and page exists, so every call should succeed."""
+
+    key: str
+    min_ticket_id: int
+    max_ticket_id: int
+    pages: int
+    per_page: int = 30
+    status: str = "open"
+
+    def environment(self, scenario: Scenario) -> dict[str, str]:
+        return {
+            "BENCH_TOOL": scenario.tool,
+            "BENCH_PROTOCOL": scenario.protocol,
+            "BENCH_KEY": self.key,
+            "BENCH_MIN_ID": str(self.min_ticket_id),
+            "BENCH_MAX_ID": str(self.max_ticket_id),
+            "BENCH_PAGES": str(self.pages),
+            "BENCH_PER_PAGE": str(self.per_page),
+            "BENCH_STATUS": self.status,
+        }
+
+
+@dataclass(slots=True)
+class Measurement:
+    target: str
+    scenario: str
+    tool: str
+    protocol: str
+    requests: int = 0
+    requests_per_s: float = 0.0
+    p50_ms: float = 0.0
+    p90_ms: float = 0.0
+    p99_ms: float = 0.0
+    max_ms: float = 0.0
+    ok: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    first_failure: str | None = None
+    skipped: str | None = None
+
+    @property
+    def failed(self) -> int:
+        return sum(self.errors.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "failed": self.failed}
+
+
+def request_parts(
+    scenario: Scenario, workload: Workload, *, ticket_id: int, page: int
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """Headers and body of one call, exactly as ``bench/mcp.lua`` builds them."""
+    headers = {
+        "Content-Type": "application/json",
+        "Accept": "application/json, text/event-stream",
+        "Mcp-Protocol-Version": scenario.protocol,
+    }
+    if workload.key:
+        headers["Authorization"] = f"Bearer {workload.key}"
+    if scenario.tool == "fetchTicket":
+        arguments: dict[str, Any] = {"ticket_id": ticket_id}
+    else:
+        arguments = {"status": workload.status, "per_page": workload.per_page, "page": page}
+    params: dict[str, Any] = {"name": scenario.tool, "arguments": arguments}
+    if scenario.protocol >= MODERN_FROM:
+        headers["Mcp-Method"] = "tools/call"
+        headers["Mcp-Name"] = scenario.tool
+        params["_meta"] = {
+            f"{META_PREFIX}protocolVersion": scenario.protocol,
+            f"{META_PREFIX}clientCapabilities": {},
+            f"{META_PREFIX}clientInfo": {"name": "helpdesk-bench", "version": "1"},
+        }
+    return headers, {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params}
+
+
+def failure_kind(status: int, body: str) -> str | None:
+    """The same verdict as ``response()`` in ``bench/mcp.lua``: None when the call succeeded."""
+    if status != 200:
+        return "bad_status"
+    if '"isError":true' in body or '"isError": true' in body:
+        return "tool_errors"
+    if '"error":' in body or '"error" :' in body:
+        return "rpc_errors"
+    if '"result":' not in body:
+        return "no_result"
+    return None
+
+
+def verify(url: str, scenario: Scenario, workload: Workload) -> tuple[bool, str]:
+    """Send one call; return whether it succeeded and a printable head of the answer."""
+    headers, body = request_parts(scenario, workload, ticket_id=workload.max_ticket_id, page=workload.pages)
+    try:
+        response = httpx.post(url, json=body, headers=headers, timeout=30)
+    except httpx.HTTPError as exc:
+        return False, f"request failed: {exc!r}"
+    text = response.text
+    kind = failure_kind(response.status_code, text)
+    verdict = "ok" if kind is None else kind
+    return kind is None, f"HTTP {response.status_code} [{verdict}] {text[:300]}"
+
+
+def wrk_command(url: str, *, connections: int, duration: int, cpu: int | None) -> list[str]:
+    return pinned(
+        cpu,
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(LUA_SCRIPT), url],
+    )
+
+
+def run_wrk(
+    url: str,
+    scenario: Scenario,
+    workload: Workload,
+    *,
+    connections: int,
+    duration: int,
+    cpu: int | None,
+    log: Path | None = None,
+) -> tuple[dict[str, Any], str | None]:
+    """Run wrk once; return the counters ``done()`` printed and the first failed answer."""
+    command = wrk_command(url, connections=connections, duration=duration, cpu=cpu)
+    completed = subprocess.run(
+        command,
+        env={**os.environ, **workload.environment(scenario)},
+        capture_output=True,
+        text=True,
+        timeout=duration + 60,
+        check=False,
+    )
+    if log is not None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a") as sink:
+            sink.write(f"$ {' '.join(command)}\n{completed.stdout}{completed.stderr}\n")
+    if completed.returncode != 0:
+        raise RuntimeError(f"wrk failed ({completed.returncode}): {completed.stderr.strip()[-500:]}")
+    counters: dict[str, Any] | None = None
+    first_failure = None
+    for line in completed.stdout.splitlines():
+        if line.startswith("BENCH-RESULT "):
+            counters = json.loads(line.removeprefix("BENCH-RESULT "))
+        elif line.startswith("BENCH-FIRST-FAILURE "):
+            first_failure = line.removeprefix("BENCH-FIRST-FAILURE ")
+    if counters is None:
+        raise RuntimeError(f"wrk printed no BENCH-RESULT line:\n{completed.stdout[-2000:]}")
+    return counters, first_failure
+
+
+def measurement(target: str, scenario: Scenario, counters: dict[str, Any], first: str | None) -> Measurement:
+    seconds = counters["duration_us"] / 1e6
+    errors = {
+        name: int(counters[name])
+        for name in ("bad_status", "rpc_errors", "tool_errors", "no_result", "socket_errors", "timeouts")
+        if counters[name]
+    }
+    return Measurement(
+        target=target,
+        scenario=scenario.name,
+        tool=scenario.tool,
+        protocol=scenario.protocol,
+        requests=int(counters["requests"]),
+        requests_per_s=counters["requests"] / seconds if seconds else 0.0,
+        p50_ms=counters["p50_us"] / 1000,
+        p90_ms=counters["p90_us"] / 1000,
+        p99_ms=counters["p99_us"] / 1000,
+        max_ms=counters["max_us"] / 1000,
+        ok=int(counters["ok"]),
+        errors=errors,
+        first_failure=first,
+    )
