@@ -115,9 +115,10 @@ def create_ticket(*, session: Session, caller: Caller, ticket_in: TicketCreate) 
     ``requester_for_email``). Without ``workspace_id`` the ticket goes to the caller's workspace
     (see ``resolve_workspace_id``). An agent must belong to that workspace, a group must be in it.
     """
-    if (ticket_in.email is None) == (ticket_in.requester_id is None):
-        field = "requester_id" if ticket_in.email is None else "email"
-        raise InvalidField(field, "give the requester either as requester_id or as email, not both.")
+    if ticket_in.email is None and ticket_in.requester_id is None:
+        raise InvalidField("requester_id", "is required: give the requester as requester_id or as email.")
+    if ticket_in.email is not None and ticket_in.requester_id is not None:
+        raise InvalidField("email", "give the requester as requester_id or as email, not both.")
     workspace_id = resolve_workspace_id(session=session, caller=caller, workspace_id=ticket_in.workspace_id)
     if ticket_in.agent_id is not None:
         _check_assignable_agent(session, ticket_in.agent_id, workspace_id)
