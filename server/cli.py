@@ -147,7 +147,7 @@ def seed(
     reset: Annotated[bool, typer.Option("--reset", help="Delete all helpdesk data first.")] = False,
 ) -> None:
     """Load the deterministic seed dataset (same ids and content on every run)."""
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
     from seed import seed_database
 
@@ -155,7 +155,7 @@ def seed(
     engine = _engine(settings)
     migrate.upgrade(engine)
     with Progress(console=err, transient=True) as progress:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(stage: str, done: int, total: int) -> None:
             if stage not in tasks:

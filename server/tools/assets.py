@@ -125,7 +125,7 @@ def update_asset(
         "assigned_requester_id": assigned_requester_id,
         "custom_attributes": custom_attributes,
     }
-    update = AssetUpdate(**given_and_cleared(changes, list(clear_fields)))
+    update = AssetUpdate(**given_and_cleared(changes, clear_fields))
     with unit_of_work() as uow:
         return service.update_asset(
             session=uow.session, caller=uow.caller, display_id=display_id, changes=update

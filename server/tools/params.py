@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -32,7 +33,7 @@ UpdatedSince = Annotated[
 SearchTerm = Annotated[str, Field(min_length=1, max_length=500, description="Words to search for.")]
 
 
-def given_and_cleared(values: dict[str, object], clear_fields: list[str]) -> dict[str, object]:
+def given_and_cleared(values: Mapping[str, object], clear_fields: Sequence[str]) -> dict[str, Any]:
     """The fields an update sets: those given (not None) plus those listed to be emptied."""
     given = {name: value for name, value in values.items() if value is not None}
     for name in clear_fields:
