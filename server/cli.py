@@ -80,9 +80,8 @@ def _print_demo_logins(logins: list[tuple[str, str, str]]) -> None:
 
 
 def _demo_logins_exist(engine: Engine) -> bool:
-    from seed.demo import DEMO_EMAILS
-
     from domain.people.models import Agent
+    from seed.demo import DEMO_EMAILS
 
     with session_scope(engine) as session:
         return session.exec(select(Agent.id).where(Agent.email.in_(DEMO_EMAILS))).first() is not None  # type: ignore[attr-defined]

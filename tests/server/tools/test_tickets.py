@@ -126,7 +126,8 @@ async def test_read_only_key_cannot_call_write_tools(seeded_server: SeededServer
         "Accept": "application/json, text/event-stream",
         "Mcp-Protocol-Version": "2025-11-25",
     }
-    refused = httpx.post(f"{seeded_server.url}/mcp", json=body, headers=headers)
+    async with httpx.AsyncClient() as http:
+        refused = await http.post(f"{seeded_server.url}/mcp", json=body, headers=headers)
     assert refused.status_code == 403
     assert 'error="insufficient_scope"' in refused.headers["www-authenticate"]
     assert 'scope="mcp:read mcp:write"' in refused.headers["www-authenticate"]
