@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from domain.db import make_engine
 from server.edge import EdgeMiddleware, default_allowed_hosts, default_allowed_origins
-from server.mcp_endpoint import McpEndpoint, TokenResolver
+from server.mcp_endpoint import McpEndpoint, TokenResolver, ToolCallGate
 from server.settings import Settings
 from server.tools.base import ToolSpec
 from server.tools.registry import all_tool_specs, build_mcp_server
@@ -47,6 +47,7 @@ def create_app(
     no_auth: bool = False,
     tool_specs: Sequence[ToolSpec] | None = None,
     token_resolver: TokenResolver | None = None,
+    gate: ToolCallGate | None = None,
     extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
     """Build the whole server. ``no_auth`` (every call acts as the first admin) is for loopback only."""
@@ -72,6 +73,7 @@ def create_app(
             max_body_bytes=settings.max_request_bytes,
             token_resolver=token_resolver,
             no_auth=no_auth,
+            gate=gate,
         )
 
     async def healthz(_: Request) -> JSONResponse:

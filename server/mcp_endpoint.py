@@ -48,6 +48,24 @@ class TokenResolver(Protocol):
     def __call__(self, session: Session, token: str, *, now: datetime) -> TokenIdentity | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """One ``tools/call`` message of a POST body: its JSON-RPC id and the tool's name."""
+
+    id: Any
+    name: str
+
+
+class ToolCallGate(Protocol):
+    """Admits tool calls before they reach the SDK (quotas). Runs in a worker thread.
+
+    Raises ``Refused`` (for example a 429) to stop the whole request with no effect; returns
+    headers to add to the response of an admitted request (for example ``RateLimit``).
+    """
+
+    def admit(self, request: McpRequest, calls: list[ToolCall]) -> dict[str, str]: ...
+
+
 class Refused(Exception):
     """An HTTP answer instead of the SDK's: status, JSON body and extra headers."""
 
@@ -72,20 +90,22 @@ def bearer_credential(headers: Headers) -> str | None:
     return api_key or None
 
 
-def tool_calls(body: bytes) -> list[str]:
-    """Names of the tools a JSON-RPC POST body calls (a batch may hold several)."""
+def tool_calls(body: bytes) -> list[ToolCall]:
+    """The ``tools/call`` messages of a JSON-RPC POST body (a batch may hold several)."""
+    if b"tools/call" not in body:
+        return []
     try:
         payload = json.loads(body)
     except ValueError:
         return []
     messages = payload if isinstance(payload, list) else [payload]
-    names = []
+    calls = []
     for message in messages:
         if isinstance(message, dict) and message.get("method") == "tools/call":
             params = message.get("params")
             name = params.get("name") if isinstance(params, dict) else None
-            names.append(name if isinstance(name, str) else "")
-    return names
+            calls.append(ToolCall(id=message.get("id"), name=name if isinstance(name, str) else ""))
+    return calls
 
 
 class McpEndpoint:
@@ -99,6 +119,7 @@ class McpEndpoint:
         max_body_bytes: int,
         token_resolver: TokenResolver | None = None,
         no_auth: bool = False,
+        gate: ToolCallGate | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.inner = inner
@@ -108,23 +129,31 @@ class McpEndpoint:
         self.max_body_bytes = max_body_bytes
         self.token_resolver = token_resolver
         self.no_auth = no_auth
+        self.gate = gate
         self.clock = clock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
         try:
             body = await self._read_body(scope, receive, headers)
-            request = await anyio.to_thread.run_sync(self._authenticate, headers)
-            if scope["method"] == "POST":
-                self._check_scopes(request.caller, tool_calls(body))
+            calls = tool_calls(body) if scope["method"] == "POST" else []
+            request, extra_headers = await anyio.to_thread.run_sync(self._prepare, headers, calls)
         except Refused as refusal:
             await _send_json(send, refusal.status, refusal.body, refusal.headers)
             return
         token = current_request.set(request)
         try:
-            await self.inner(scope, _replay(body, receive), send)
+            await self.inner(scope, _replay(body, receive), _with_headers(send, extra_headers))
         finally:
             current_request.reset(token)
+
+    def _prepare(self, headers: Headers, calls: list[ToolCall]) -> tuple[McpRequest, dict[str, str]]:
+        """Authenticate, check scopes, then pass the gate: in that order, in one worker thread."""
+        request = self._authenticate(headers)
+        if not calls:
+            return request, {}
+        self._check_scopes(request.caller, calls)
+        return request, self.gate.admit(request, calls) if self.gate else {}
 
     async def _read_body(self, scope: Scope, receive: Receive, headers: Headers) -> bytes:
         if scope["method"] != "POST":
@@ -162,12 +191,12 @@ class McpEndpoint:
                 caller, key = found
                 return McpRequest(self.engine, caller, Credential("api_key", f"{API_KEY_PREFIX}{key.key_id}"))
             identity = self.token_resolver(session, credential, now=now) if self.token_resolver else None
-            caller = (
+            token_caller = (
                 load_caller(session, agent_id=identity.agent_id, scopes=identity.scopes) if identity else None
             )
-            if identity is None or caller is None:
+            if identity is None or token_caller is None:
                 raise self._challenge("invalid_token", "The access token is invalid, expired or revoked.")
-            return McpRequest(self.engine, caller, Credential("oauth", identity.reference))
+            return McpRequest(self.engine, token_caller, Credential("oauth", identity.reference))
 
     def _no_auth_request(self, session: Session) -> McpRequest:
         from sqlmodel import select
@@ -187,10 +216,11 @@ class McpEndpoint:
         header = www_authenticate(self.base_url, error=error)
         return Refused(401, body, {"www-authenticate": header})
 
-    def _check_scopes(self, caller: Caller, names: list[str]) -> None:
+    def _check_scopes(self, caller: Caller, calls: list[ToolCall]) -> None:
         if WRITE_SCOPE in caller.scopes:
             return
-        for name in names:
+        for call in calls:
+            name = call.name
             if self.book.requires_write(name):
                 raise Refused(
                     403,
@@ -206,6 +236,19 @@ class McpEndpoint:
                         )
                     },
                 )
+
+
+def _with_headers(send: Send, headers: dict[str, str]) -> Send:
+    if not headers:
+        return send
+    raw = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *raw]}
+        await send(message)
+
+    return send_with_headers
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
