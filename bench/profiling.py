@@ -14,42 +14,50 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.processes import REPO_ROOT
-
 RATE = 200
-OUR_PACKAGES = ("server", "auth", "domain", "bench")
-# Ordered: the first matching fragment of a frame's file names its category.
-CATEGORIES = (
-    ("mcp_types", "sdk (mcp)"),
-    ("/mcp/", "sdk (mcp)"),
-    ("/pydantic", "pydantic"),
-    ("/sqlmodel/", "sqlalchemy/sqlmodel"),
-    ("/sqlalchemy/", "sqlalchemy/sqlmodel"),
-    ("/starlette/", "starlette"),
-    ("/uvicorn/", "uvicorn"),
-    ("/anyio/", "anyio"),
-    ("/httptools/", "uvicorn"),
-    ("/uvloop/", "event loop"),
-    ("/asyncio/", "event loop"),
-    ("/sqlite3/", "database driver"),
-    ("/psycopg", "database driver"),
-    ("/json/", "json"),
-    ("/threading.py", "threads"),
-    ("/concurrent/", "threads"),
-)
+OUR_PACKAGES = frozenset({"server", "auth", "domain", "bench"})
+# py-spy names files relative to their import root: the first path component tells the owner.
+OWNERS = {
+    "mcp": "sdk (mcp)",
+    "mcp_types": "sdk (mcp)",
+    "pydantic": "pydantic",
+    "pydantic_core": "pydantic",
+    "sqlalchemy": "sqlalchemy/sqlmodel",
+    "sqlmodel": "sqlalchemy/sqlmodel",
+    "starlette": "starlette",
+    "uvicorn": "uvicorn",
+    "anyio": "anyio",
+    "asyncio": "asyncio",
+    "sqlite3": "database driver",
+    "psycopg": "database driver",
+    "json": "json",
+    "threading.py": "threads",
+    "queue.py": "threads",
+    "concurrent": "threads",
+}
+# A leaf in the loop's run call is time inside the native event loop (uvloop, httptools parsing,
+# socket I/O, or waiting for it); a worker thread parked on its queue is idle and not counted.
+NATIVE_LOOP_LEAF = "Runner.run (asyncio/runners.py"
+IDLE_LEAF = "Condition.wait (threading.py"
 
 
 @contextmanager
-def profiled(pid: int | None, label: str, duration: int, work: Path) -> Iterator[Path | None]:
-    """Record ``pid`` with py-spy for ``duration`` seconds while the body runs (no-op for None)."""
+def profiled(
+    pid: int | None, label: str, duration: int, work: Path, *, gil: bool = False
+) -> Iterator[Path | None]:
+    """Record ``pid`` with py-spy for ``duration`` seconds while the body runs (no-op for None).
+
+    By default every thread is sampled without pausing the process (a thread waiting for the GIL
+    shows where it waits); ``gil`` samples only the thread holding the GIL, i.e. Python CPU time.
+    """
     if pid is None:
         yield None
         return
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    out = work / "profiles" / f"{label}.txt"
+    out = work / "profiles" / f"{label}{'-gil' if gil else ''}.txt"
     out.parent.mkdir(parents=True, exist_ok=True)
     command = [spy, "record", "--pid", str(pid), "--duration", str(duration), "--rate", str(RATE)]
-    command += ["--format", "raw", "--output", str(out), "--nonblocking"]
+    command += ["--format", "raw", "--output", str(out), "--nonblocking", *(["--gil"] if gil else [])]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         yield out
@@ -65,35 +73,39 @@ def profiled(pid: int | None, label: str, duration: int, work: Path) -> Iterator
             print(f"    profile: {out}")
 
 
+def _file(frame: str) -> str:
+    return frame.rsplit(" (", 1)[-1].rstrip(")")
+
+
 def category(frame: str) -> str:
     """``function (file:line)`` → who owns that code."""
-    file = frame.rsplit("(", 1)[-1]
-    root = str(REPO_ROOT)
-    if root in file:
-        package = file.split(root, 1)[1].lstrip("/").split("/", 1)[0]
-        if package in OUR_PACKAGES:
-            return f"ours: {package}"
-    for fragment, name in CATEGORIES:
-        if fragment in file:
-            return name
-    return "other (stdlib, ...)"
+    top = _file(frame).split("/", 1)[0].split(":", 1)[0]
+    if top in OUR_PACKAGES:
+        return f"ours: {top}"
+    return OWNERS.get(top, "other (stdlib, ...)")
+
+
+def _is_idle(frames: list[str]) -> bool:
+    return frames[-1].startswith(IDLE_LEAF) and any(frame.startswith("Queue.get (") for frame in frames)
 
 
 def _short(frame: str) -> str:
+    """Without the line number: a function's samples add up whatever line it was on."""
     function, _, where = frame.partition(" (")
-    where = where.rstrip(")")
-    for marker in ("site-packages/", str(REPO_ROOT) + "/", "/lib/python3.11/"):
-        if marker in where:
-            where = where.split(marker, 1)[1]
-    return f"{function} ({where})"
+    return f"{function} ({where.rsplit(':', 1)[0]})"
 
 
 def summarise(path: Path, top: int = 25) -> str:
     samples: list[tuple[list[str], int]] = []
-    for line in path.read_text().splitlines():
+    idle = 0
+    for line in path.read_text(errors="replace").splitlines():
         stack, _, number = line.rpartition(" ")
         if stack and number.isdigit():
-            samples.append((stack.split(";"), int(number)))
+            frames = stack.split(";")
+            if _is_idle(frames):
+                idle += int(number)
+            else:
+                samples.append((frames, int(number)))
     total = sum(count for _, count in samples) or 1
     self_by_category: Counter[str] = Counter()
     self_by_function: Counter[str] = Counter()
@@ -101,7 +113,12 @@ def summarise(path: Path, top: int = 25) -> str:
     under_ours: Counter[str] = Counter()
     for frames, count in samples:
         leaf = frames[-1]
-        self_by_category[category(leaf)] += count
+        owner = (
+            "event loop (native: uvloop, httptools, I/O)"
+            if leaf.startswith(NATIVE_LOOP_LEAF)
+            else category(leaf)
+        )
+        self_by_category[owner] += count
         self_by_function[_short(leaf)] += count
         seen: set[str] = set()
         for frame in frames:
@@ -114,7 +131,7 @@ def summarise(path: Path, top: int = 25) -> str:
     def pct(count: int) -> str:
         return f"{100 * count / total:5.1f}%"
 
-    lines = [f"{path.name}: {total} samples"]
+    lines = [f"{path.name}: {total} busy samples ({idle} idle worker-thread samples left out)"]
     lines.append("\nself time by owner of the code:")
     lines += [f"  {pct(count)}  {name}" for name, count in self_by_category.most_common()]
     lines.append("\nsamples whose stack passes through our code (outermost package):")

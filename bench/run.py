@@ -74,10 +74,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default="thread",
         help="baseline runs its SQL in a worker thread like the SDK's sync tools (default) or inline",
     )
+    parser.add_argument(
+        "--server-app",
+        default=SERVER_APP,
+        help=f"uvicorn factory of the server (default {SERVER_APP}); to measure an experimental variant",
+    )
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     parser.add_argument("--dry-run", action="store_true", help="start, verify and stop; print wrk commands")
     parser.add_argument(
-        "--profile", action="store_true", help="py-spy the server during its runs (its figures are marked)"
+        "--profile",
+        choices=("off", "wall", "gil"),
+        default="off",
+        help="py-spy the server during its runs (figures marked): every thread (wall) or the GIL holder",
     )
     return parser.parse_args(argv)
 
@@ -156,8 +164,9 @@ def measure_target(running: Running, plan: Plan, round_number: int, work: Path) 
                 cpu=_cpu(args, "load"),
             )
         label = f"{target.name}-{scenario.tool}-{scenario.protocol}-r{round_number}"
+        profile = args.profile != "off" and target.name == "server"
         with profiled(
-            running.pid if args.profile and target.name == "server" else None, label, args.duration, work
+            running.pid if profile else None, label, args.duration, work, gil=args.profile == "gil"
         ):
             counters, first = run_wrk(
                 url,
@@ -169,7 +178,7 @@ def measure_target(running: Running, plan: Plan, round_number: int, work: Path) 
                 log=log,
             )
         measured = measurement(target.name, scenario, counters, first)
-        measured.skipped = "profiled" if args.profile and target.name == "server" else None
+        measured.skipped = f"profiled ({args.profile})" if profile else None
         results[-1] = measured
         flag = f"  FAILED {measured.failed}: {first}" if measured.failed else ""
         figures = f"p50 {measured.p50_ms:.1f} ms  p99 {measured.p99_ms:.1f} ms"
@@ -258,7 +267,7 @@ def build_plan(args: argparse.Namespace, data: datasets.Dataset, key: str) -> Pl
             # The baseline ignores the protocol revision: it is measured once per tool.
             scenarios[name] = [Scenario(tool, PROTOCOLS[0]) for tool in tools]
         elif name == "server":
-            targets.append(Target("server", SERVER_APP, args.port + 1))
+            targets.append(Target("server", args.server_app, args.port + 1))
             scenarios[name] = [Scenario(tool, protocol) for tool in tools for protocol in protocols]
         else:
             raise SystemExit(f"unknown target {name!r}: use baseline, server")
