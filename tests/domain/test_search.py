@@ -342,8 +342,8 @@ def _migrate(connection: Connection, direction: str, revision: str) -> None:
 
 
 def _index_existing_rows_then_search(connection: Connection) -> None:
-    """Below revision 0002, add an article; at head, search must find it (and the schema round-trips)."""
-    _migrate(connection, "downgrade", "0001")
+    """Below the search revision (0004), add an article; at head, search must find it (and the schema round-trips)."""
+    _migrate(connection, "downgrade", "0003")
     session = Session(bind=connection, join_transaction_mode="create_savepoint")
     folder = kb_solution_folder(session, kb_solution_category(session, kb_workspace(session)))
     kb_article(session, folder, "Legacy printer driver", "Written before search existed.")

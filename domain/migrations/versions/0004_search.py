@@ -8,16 +8,16 @@ name counts most) with a GIN index.
 Neither is in the SQLModel metadata (they are dialect-specific); ``migrations/env.py`` hides them
 from autogenerate. ``domain/search.py`` is the code that queries them.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-24 12:00:00
 """
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0002'
-down_revision: str | None = '0001'
+revision: str = '0004'
+down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
