@@ -22,7 +22,7 @@ from domain.solutions.models import (
 )
 from server.context import unit_of_work
 from server.tools.base import ToolSpec, tool
-from server.tools.params import Page, PerPage, SearchTerm
+from server.tools.params import Page, PerPage, SearchTerm, given_and_cleared
 
 TOOLS: list[ToolSpec] = []
 
@@ -146,7 +146,7 @@ def update_solution_article(
     """Change an article: title, body, status (publish or unpublish), tags, or move it to another
     folder. Only the fields you pass change."""
     changes = {"title": title, "body": body, "status": status, "tags": tags, "folder_id": folder_id}
-    update = SolutionArticleUpdate(**{name: value for name, value in changes.items() if value is not None})
+    update = SolutionArticleUpdate(**given_and_cleared(changes, ()))
     with unit_of_work() as uow:
         return service.update_solution_article(
             session=uow.session, caller=uow.caller, article_id=article_id, changes=update
