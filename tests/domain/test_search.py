@@ -342,7 +342,7 @@ def _migrate(connection: Connection, direction: str, revision: str) -> None:
 
 
 def _index_existing_rows_then_search(connection: Connection) -> None:
-    """Below the search revision (0004), add an article; at head, search must find it (and the schema round-trips)."""
+    """Below the search revision (0004), add an article; at head, search must find it."""
     _migrate(connection, "downgrade", "0003")
     session = Session(bind=connection, join_transaction_mode="create_savepoint")
     folder = kb_solution_folder(session, kb_solution_category(session, kb_workspace(session)))
