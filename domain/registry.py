@@ -2,6 +2,8 @@
 
 from sqlmodel import SQLModel
 
+from auth import server_secret
+from auth.oauth import models as oauth
 from domain.assets import models as assets
 from domain.catalog import models as catalog
 from domain.onboarding import models as onboarding
@@ -12,4 +14,15 @@ from domain.workspaces import models as workspaces
 
 metadata = SQLModel.metadata
 
-__all__ = ["assets", "catalog", "metadata", "onboarding", "people", "solutions", "tickets", "workspaces"]
+__all__ = [
+    "assets",
+    "catalog",
+    "metadata",
+    "oauth",
+    "onboarding",
+    "people",
+    "server_secret",
+    "solutions",
+    "tickets",
+    "workspaces",
+]
