@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from auth import server_secret
+from auth import apikeys, server_secret
 from auth.oauth import models as oauth
 from domain.assets import models as assets
 from domain.catalog import models as catalog
@@ -15,6 +15,7 @@ from domain.workspaces import models as workspaces
 metadata = SQLModel.metadata
 
 __all__ = [
+    "apikeys",
     "assets",
     "catalog",
     "metadata",

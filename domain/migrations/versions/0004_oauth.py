@@ -1,7 +1,7 @@
 """OAuth 2.1 authorization server: clients, grants, codes, tokens; persisted server secrets
 
 Revision ID: 0004
-Revises: 0001 (becomes 0003 once the parallel revisions land)
+Revises: 0003
 Create Date: 2026-11-24 10:22:15.307758
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import domain.types
 
 revision: str = '0004'
-down_revision: str | None = '0001'
+down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

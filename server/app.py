@@ -1,0 +1,121 @@
+"""The Starlette application: health probes, the MCP transports behind authentication, OAuth."""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import anyio.to_thread
+from mcp.server.transport_security import TransportSecuritySettings
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Mount, Route
+
+from domain.db import make_engine
+from server.edge import EdgeMiddleware, default_allowed_hosts, default_allowed_origins
+from server.mcp_endpoint import McpEndpoint, TokenResolver, ToolCallGate
+from server.settings import Settings
+from server.tools.base import ToolSpec
+from server.tools.registry import all_tool_specs, build_mcp_server
+
+logger = logging.getLogger(__name__)
+
+# The SDK's own checks are off: EdgeMiddleware validates Host/Origin for every route, and
+# McpEndpoint bounds the body before the SDK sees it.
+_SDK_CHECKS_OFF = TransportSecuritySettings(enable_dns_rebinding_protection=False)
+
+
+def package_version() -> str:
+    try:
+        return version("helpdesk-mcp")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def create_app(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    no_auth: bool = False,
+    tool_specs: Sequence[ToolSpec] | None = None,
+    token_resolver: TokenResolver | None = None,
+    gate: ToolCallGate | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
+) -> Starlette:
+    """Build the whole server. ``no_auth`` (every call acts as the first admin) is for loopback only."""
+    engine = engine or make_engine(settings.database_url)
+    mcp, book = build_mcp_server(
+        all_tool_specs() if tool_specs is None else tool_specs, version=package_version()
+    )
+    streamable = mcp.streamable_http_app(
+        streamable_http_path="/mcp",
+        stateless_http=True,
+        json_response=True,
+        transport_security=_SDK_CHECKS_OFF,
+        max_request_body_size=settings.max_request_bytes,
+    )
+    legacy_sse = mcp.sse_app(sse_path="/sse", message_path="/messages/", transport_security=_SDK_CHECKS_OFF)
+
+    def endpoint(inner: Any) -> McpEndpoint:
+        return McpEndpoint(
+            inner=inner,
+            engine=engine,
+            base_url=settings.base_url,
+            book=book,
+            max_body_bytes=settings.max_request_bytes,
+            token_resolver=token_resolver,
+            no_auth=no_auth,
+            gate=gate,
+        )
+
+    async def healthz(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> JSONResponse:
+        def ping() -> None:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+
+        try:
+            await anyio.to_thread.run_sync(ping)
+        except Exception:
+            logger.exception("readiness check failed")
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ready", "database": "ok"})
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with mcp.session_manager.run():
+            # Long-lived objects built at start-up never become garbage: freezing them keeps
+            # full collections (and their pauses, the p99 of PERFORMANCE.md) short.
+            gc.collect()
+            gc.freeze()
+            yield
+
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/mcp", endpoint(streamable), methods=["GET", "POST", "DELETE"]),
+        Route("/sse", endpoint(legacy_sse), methods=["GET"]),
+        Mount("/messages", endpoint(legacy_sse)),
+        *extra_routes,
+    ]
+    middleware = [
+        Middleware(
+            EdgeMiddleware,
+            allowed_hosts=settings.allowed_hosts or default_allowed_hosts(settings.base_url),
+            allowed_origins=settings.allowed_origins or default_allowed_origins(settings.base_url),
+        )
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.engine = engine
+    app.state.settings = settings
+    return app

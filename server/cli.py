@@ -1,0 +1,245 @@
+"""The ``helpdesk-mcp`` command: serve, database, seed and API keys."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from auth import apikeys
+from domain import migrate
+from domain.db import make_engine, session_scope
+from domain.errors import DomainError
+from server.settings import Settings, SettingsError, load_settings
+
+app = typer.Typer(help="Hosted MCP server for a helpdesk / ITSM backend.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+apikey_app = typer.Typer(help="API keys for clients that only send static headers.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(apikey_app, name="apikey")
+
+err = Console(stderr=True)
+out = Console()
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _engine(settings: Settings) -> Engine:
+    return make_engine(settings.database_url)
+
+
+def _is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
+    return typer.Exit(code)
+
+
+def _prepare_database(settings: Settings, engine: Engine) -> None:
+    """Bring the embedded default up to date and seed it when empty; refuse a stale server DB."""
+    from seed import is_seeded, seed_database
+
+    if settings.is_sqlite:
+        migrate.upgrade(engine)
+        if not is_seeded(engine):
+            err.print("Empty database: loading the seed dataset (first start only)…")
+            summary = seed_database(engine)
+            _print_demo_logins(summary.demo_logins)
+    elif migrate.pending(engine):
+        raise _fail("the database schema is not up to date: run `helpdesk-mcp db upgrade` first")
+
+
+def _print_demo_logins(logins: list[tuple[str, str, str]]) -> None:
+    table = Table(title="Demo logins")
+    for column in ("email", "role", "password"):
+        table.add_column(column)
+    for email, role, password in logins:
+        table.add_row(email, role, password)
+    err.print(table)
+
+
+def _demo_logins_exist(engine: Engine) -> bool:
+    from domain.people.models import Agent
+    from seed.demo import DEMO_EMAILS
+
+    with session_scope(engine) as session:
+        return session.exec(select(Agent.id).where(Agent.email.in_(DEMO_EMAILS))).first() is not None  # type: ignore[attr-defined]
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
+    allow_demo_logins: Annotated[
+        bool, typer.Option("--allow-demo-logins", help="Serve on a non-loopback address with demo logins.")
+    ] = False,
+    no_auth: Annotated[
+        bool,
+        typer.Option("--no-auth", help="Loopback only: every call acts as the first admin (for testing)."),
+    ] = False,
+) -> None:
+    """Serve MCP over Streamable HTTP at /mcp (and legacy SSE at /sse)."""
+    import uvicorn
+
+    settings = _settings()
+    loopback = _is_loopback(host)
+    if no_auth and not loopback:
+        raise _fail("--no-auth is allowed only on a loopback address such as 127.0.0.1")
+    engine = _engine(settings)
+    _prepare_database(settings, engine)
+    if not loopback and not allow_demo_logins and _demo_logins_exist(engine):
+        raise _fail(
+            f"refusing to serve on {host} while the demo logins (password published in the README) exist; "
+            "remove them, or pass --allow-demo-logins"
+        )
+    engine.dispose()
+    from server.asgi import NO_AUTH_ENV
+
+    os.environ[NO_AUTH_ENV] = "1" if no_auth else "0"
+    err.print(f"helpdesk-mcp serving {settings.base_url}/mcp (bound to {host}:{port})")
+    uvicorn.run(
+        "server.asgi:create",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level,
+        proxy_headers=False,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the schema or apply pending migrations."""
+    settings = _settings()
+    migrate.upgrade(_engine(settings))
+    err.print("database is up to date")
+
+
+@app.command()
+def seed(
+    scale: Annotated[float, typer.Option(help="Size factor (1 = 5,000 tickets).", min=0.01, max=1000)] = 1.0,
+    reset: Annotated[bool, typer.Option("--reset", help="Delete all helpdesk data first.")] = False,
+) -> None:
+    """Load the deterministic seed dataset (same ids and content on every run)."""
+    from rich.progress import Progress, TaskID
+
+    from seed import seed_database
+
+    settings = _settings()
+    engine = _engine(settings)
+    migrate.upgrade(engine)
+    with Progress(console=err, transient=True) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        try:
+            summary = seed_database(engine, scale=scale, reset=reset, progress=report)
+        except DomainError as exc:
+            raise _fail(str(exc)) from None
+    for table, count in summary.counts.items():
+        err.print(f"{table:>24}: {count}")
+    _print_demo_logins(summary.demo_logins)
+
+
+@apikey_app.command("create")
+def apikey_create(
+    email: Annotated[str, typer.Option(help="Email of the admin or agent who will own the key.")],
+    scope: Annotated[
+        list[str] | None, typer.Option(help="mcp:read or mcp:write (repeatable; default both).")
+    ] = None,
+    name: Annotated[str, typer.Option(help="A label, e.g. the client using it.")] = "",
+) -> None:
+    """Create an API key; the key alone is printed on the last line of stdout."""
+    settings = _settings()
+    engine = _engine(settings)
+    try:
+        with session_scope(engine) as session:
+            row, key = apikeys.create_api_key(session, email=email, scopes=scope, name=name)
+            scopes = row.scopes
+    except DomainError as exc:
+        raise _fail(str(exc)) from None
+    err.print(f"Created API key for {email} with scopes {scopes}. It is shown once; store it now.")
+    sys.stdout.write(key + "\n")
+
+
+@apikey_app.command("list")
+def apikey_list(
+    email: Annotated[str | None, typer.Option(help="Only this agent's keys.")] = None,
+    include_revoked: Annotated[bool, typer.Option("--all", help="Include revoked keys.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output for scripts.")] = False,
+) -> None:
+    """List API keys (prefix, owner, scopes, last used); never the keys themselves."""
+    from domain.people.models import Agent
+
+    settings = _settings()
+    with session_scope(_engine(settings)) as session:
+        agent_id = None
+        if email:
+            agent_id = session.exec(select(Agent.id).where(Agent.email == email.lower())).first()
+            if agent_id is None:
+                raise _fail(f"no agent with email {email}")
+        keys = apikeys.list_api_keys(session, agent_id=agent_id, include_revoked=include_revoked)
+    if as_json:
+        out.print_json(json.dumps([key.model_dump(mode="json") for key in keys]))
+        return
+    table = Table()
+    for column in ("id", "prefix", "owner", "scopes", "name", "last used", "revoked"):
+        table.add_column(column)
+    for key in keys:
+        table.add_row(
+            str(key.id),
+            key.prefix,
+            key.agent_email,
+            " ".join(key.scopes),
+            key.name,
+            key.last_used_at.isoformat() if key.last_used_at else "never",
+            key.revoked_at.isoformat() if key.revoked_at else "",
+        )
+    out.print(table)
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(
+    key: Annotated[str, typer.Argument(help="The key's id, its prefix (hdk_…) or the whole key.")],
+) -> None:
+    """Revoke a key; its next request is refused."""
+    settings = _settings()
+    with session_scope(_engine(settings)) as session:
+        row = apikeys.find_api_key(session, key)
+        if row is None:
+            raise _fail(f"no API key matches {key!r}")
+        apikeys.revoke_api_key(session, key=row)
+        err.print(f"revoked {apikeys.PREFIX}{row.key_id}")
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()

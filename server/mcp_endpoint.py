@@ -1,0 +1,272 @@
+"""The authenticated edge in front of the SDK's transports (``/mcp``, ``/sse``, ``/messages/``).
+
+For each request it bounds and buffers the body, resolves the credential to a caller (API key,
+else OAuth access token), refuses write tools to tokens without ``mcp:write`` with an HTTP 403
+clients can step up from, and only then hands the request to the SDK with the caller set in
+``server.context.current_request``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+import anyio.to_thread
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from auth.apikeys import PREFIX as API_KEY_PREFIX
+from auth.apikeys import authenticate_api_key
+from auth.challenge import www_authenticate
+from domain.caller import Caller
+from domain.db import session_scope
+from domain.people.identity import load_caller
+from domain.types import utcnow
+from server.context import Credential, McpRequest, current_request
+from server.tools.base import WRITE_SCOPE
+from server.tools.registry import ToolBook
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenIdentity:
+    """What an OAuth access token stands for, as the token store reports it."""
+
+    agent_id: int
+    scopes: frozenset[str]
+    reference: str
+
+
+class TokenResolver(Protocol):
+    def __call__(self, session: Session, token: str, *, now: datetime) -> TokenIdentity | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """One ``tools/call`` message of a POST body: its JSON-RPC id and the tool's name."""
+
+    id: Any
+    name: str
+
+
+class ToolCallGate(Protocol):
+    """Admits tool calls before they reach the SDK (quotas). Runs in a worker thread.
+
+    Raises ``Refused`` (for example a 429) to stop the whole request with no effect; returns
+    headers to add to the response of an admitted request (for example ``RateLimit``).
+    """
+
+    def admit(self, request: McpRequest, calls: list[ToolCall]) -> dict[str, str]: ...
+
+
+class Refused(Exception):
+    """An HTTP answer instead of the SDK's: status, JSON body and extra headers."""
+
+    def __init__(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        super().__init__(body.get("error", status))
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+def bearer_credential(headers: Headers) -> str | None:
+    """``Authorization: Bearer <x>``, a bare ``Authorization: <key>``, or ``X-API-Key``."""
+    value = headers.get("authorization", "").strip()
+    if value:
+        scheme, _, rest = value.partition(" ")
+        if scheme.lower() == "bearer" and rest.strip():
+            return rest.strip()
+        if not rest and value.startswith(API_KEY_PREFIX):
+            return value
+        return value if " " not in value else None
+    api_key = headers.get("x-api-key", "").strip()
+    return api_key or None
+
+
+def tool_calls(body: bytes) -> list[ToolCall]:
+    """The ``tools/call`` messages of a JSON-RPC POST body (a batch may hold several)."""
+    if b"tools/call" not in body:
+        return []
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return []
+    messages = payload if isinstance(payload, list) else [payload]
+    calls = []
+    for message in messages:
+        if isinstance(message, dict) and message.get("method") == "tools/call":
+            params = message.get("params")
+            name = params.get("name") if isinstance(params, dict) else None
+            calls.append(ToolCall(id=message.get("id"), name=name if isinstance(name, str) else ""))
+    return calls
+
+
+class McpEndpoint:
+    def __init__(
+        self,
+        *,
+        inner: ASGIApp,
+        engine: Engine,
+        base_url: str,
+        book: ToolBook,
+        max_body_bytes: int,
+        token_resolver: TokenResolver | None = None,
+        no_auth: bool = False,
+        gate: ToolCallGate | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.inner = inner
+        self.engine = engine
+        self.base_url = base_url
+        self.book = book
+        self.max_body_bytes = max_body_bytes
+        self.token_resolver = token_resolver
+        self.no_auth = no_auth
+        self.gate = gate
+        self.clock = clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = Headers(scope=scope)
+        try:
+            body = await self._read_body(scope, receive, headers)
+            calls = tool_calls(body) if scope["method"] == "POST" else []
+            request, extra_headers = await anyio.to_thread.run_sync(self._prepare, headers, calls)
+        except Refused as refusal:
+            await _send_json(send, refusal.status, refusal.body, refusal.headers)
+            return
+        token = current_request.set(request)
+        try:
+            await self.inner(scope, _replay(body, receive), _with_headers(send, extra_headers))
+        finally:
+            current_request.reset(token)
+
+    def _prepare(self, headers: Headers, calls: list[ToolCall]) -> tuple[McpRequest, dict[str, str]]:
+        """Authenticate, check scopes, then pass the gate: in that order, in one worker thread."""
+        request = self._authenticate(headers)
+        if not calls:
+            return request, {}
+        self._check_scopes(request.caller, calls)
+        return request, self.gate.admit(request, calls) if self.gate else {}
+
+    async def _read_body(self, scope: Scope, receive: Receive, headers: Headers) -> bytes:
+        if scope["method"] != "POST":
+            return b""
+        declared = headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
+            raise Refused(413, {"error": "request_too_large", "limit_bytes": self.max_body_bytes})
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise Refused(413, {"error": "request_too_large", "limit_bytes": self.max_body_bytes})
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    def _authenticate(self, headers: Headers) -> McpRequest:
+        now = self.clock()
+        with session_scope(self.engine) as session:
+            if self.no_auth:
+                return self._no_auth_request(session)
+            credential = bearer_credential(headers)
+            if credential is None:
+                raise self._challenge(None, "Authentication required: send an OAuth access token or API key.")
+            if credential.startswith(API_KEY_PREFIX):
+                found = authenticate_api_key(session, credential, now=now)
+                if found is None:
+                    raise self._challenge("invalid_token", "The API key is invalid or revoked.")
+                caller, key = found
+                return McpRequest(self.engine, caller, Credential("api_key", f"{API_KEY_PREFIX}{key.key_id}"))
+            identity = self.token_resolver(session, credential, now=now) if self.token_resolver else None
+            token_caller = (
+                load_caller(session, agent_id=identity.agent_id, scopes=identity.scopes) if identity else None
+            )
+            if identity is None or token_caller is None:
+                raise self._challenge("invalid_token", "The access token is invalid, expired or revoked.")
+            return McpRequest(self.engine, token_caller, Credential("oauth", identity.reference))
+
+    def _no_auth_request(self, session: Session) -> McpRequest:
+        from sqlmodel import select
+
+        from domain.people.models import Agent, AgentRole
+
+        admin_id = session.exec(
+            select(Agent.id).where(Agent.role == AgentRole.admin, Agent.active).order_by(Agent.id)  # type: ignore[arg-type]
+        ).first()
+        caller = load_caller(session, agent_id=admin_id) if admin_id is not None else None
+        if caller is None:
+            raise Refused(503, {"error": "no_admin", "error_description": "No active admin to act as."})
+        return McpRequest(self.engine, caller, Credential("none", "loopback"))
+
+    def _challenge(self, error: str | None, description: str) -> Refused:
+        body = {"error": error or "unauthorized", "error_description": description}
+        header = www_authenticate(self.base_url, error=error)
+        return Refused(401, body, {"www-authenticate": header})
+
+    def _check_scopes(self, caller: Caller, calls: list[ToolCall]) -> None:
+        if WRITE_SCOPE in caller.scopes:
+            return
+        for call in calls:
+            name = call.name
+            if self.book.requires_write(name):
+                raise Refused(
+                    403,
+                    {
+                        "error": "insufficient_scope",
+                        "error_description": f"{name} changes data and needs the {WRITE_SCOPE} scope.",
+                    },
+                    {
+                        "www-authenticate": www_authenticate(
+                            self.base_url,
+                            error="insufficient_scope",
+                            description=f"{name} needs {WRITE_SCOPE}",
+                        )
+                    },
+                )
+
+
+def _with_headers(send: Send, headers: dict[str, str]) -> Send:
+    if not headers:
+        return send
+    raw = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *raw]}
+        await send(message)
+
+    return send_with_headers
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+async def _send_json(send: Send, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
+    payload = json.dumps(body).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+    raw.extend((name.encode(), value.encode()) for name, value in headers.items())
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": payload})

@@ -1,0 +1,55 @@
+"""How a tool is declared: one decorator holding its name, text for the model and its hints.
+
+Each resource module (``server/tools/tickets.py`` …) declares its tools with ``@tool``; the
+registry (``server/tools/registry.py``) turns them into SDK tools. A tool function is thin: it
+opens a unit of work, calls one domain service with typed arguments and returns a typed model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+READ_SCOPE = "mcp:read"
+WRITE_SCOPE = "mcp:write"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSpec:
+    fn: Callable[..., Any]
+    name: str
+    title: str
+    description: str
+    writes: bool
+    idempotent: bool
+
+    @property
+    def scope(self) -> str:
+        return WRITE_SCOPE if self.writes else READ_SCOPE
+
+
+def tool(
+    registry: list[ToolSpec], *, name: str, title: str, writes: bool = False, idempotent: bool | None = None
+) -> Callable[[F], F]:
+    """Declare a tool; its description is the function's docstring, written for a model."""
+
+    def decorator(fn: F) -> F:
+        description = " ".join((fn.__doc__ or "").split())
+        if not description:
+            raise ValueError(f"tool {name} needs a docstring: it is the description models read")
+        registry.append(
+            ToolSpec(
+                fn=fn,
+                name=name,
+                title=title,
+                description=description,
+                writes=writes,
+                idempotent=(not writes) if idempotent is None else idempotent,
+            )
+        )
+        return fn
+
+    return decorator

@@ -1,0 +1,142 @@
+"""The explicit list of every tool, and the SDK server built from it."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mcp.server.context import CallNext, ServerRequestContext
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.tools import Tool
+from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, ValidationError
+
+from domain.errors import DomainError
+from server.tools.arguments import explain, strict_model
+from server.tools.base import ToolSpec
+
+logger = logging.getLogger(__name__)
+
+INSTRUCTIONS = (
+    "Tools for a helpdesk / ITSM service desk: tickets and their notes, assets, agents, requesters, "
+    "onboarding and offboarding requests, the service catalog and the solution knowledge base. "
+    "Lists are paginated: pass page and per_page (at most 100) and follow next_page until it is null. "
+    "You only see the workspaces your account belongs to."
+)
+
+
+def all_tool_specs() -> list[ToolSpec]:
+    """Every tool of the product, in catalogue order."""
+    from server.tools import assets as asset_tools
+    from server.tools import catalog as catalog_tools
+    from server.tools import onboarding as onboarding_tools
+    from server.tools import people as people_tools
+    from server.tools import solutions as solution_tools
+    from server.tools import tickets as ticket_tools
+    from server.tools import workspaces as workspace_tools
+
+    specs: list[ToolSpec] = []
+    for module in (
+        ticket_tools,
+        asset_tools,
+        people_tools,
+        onboarding_tools,
+        catalog_tools,
+        solution_tools,
+        workspace_tools,
+    ):
+        specs.extend(module.TOOLS)
+    return specs
+
+
+def _recoverable(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Domain errors become tool errors (shown to the model); anything else stays a crash."""
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except DomainError as exc:
+            raise ToolError(str(exc)) from None
+
+    return call
+
+
+@dataclass(frozen=True, slots=True)
+class ToolBook:
+    """What the HTTP edge and the middleware need to know about each tool, by name."""
+
+    specs: dict[str, ToolSpec]
+    strict_models: dict[str, type[BaseModel]]
+    parameters: dict[str, list[str]]
+
+    def requires_write(self, name: str) -> bool:
+        spec = self.specs.get(name)
+        return spec is not None and spec.writes
+
+
+class StrictArgumentsMiddleware:
+    """Checks ``tools/call`` arguments before the SDK does; see ``server.tools.arguments``."""
+
+    def __init__(self, book: ToolBook) -> None:
+        self._book = book
+
+    async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> Any:
+        if ctx.method == "tools/call" and ctx.params is not None:
+            name = ctx.params.get("name")
+            model = self._book.strict_models.get(name) if isinstance(name, str) else None
+            if model is not None and isinstance(name, str):
+                arguments = ctx.params.get("arguments")
+                try:
+                    model.model_validate({} if arguments is None else arguments)
+                except ValidationError as exc:
+                    text = explain(exc, name, self._book.parameters[name])
+                    return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+        return await call_next(ctx)
+
+
+def build_tools(specs: Sequence[ToolSpec]) -> tuple[list[Tool], ToolBook]:
+    tools: list[Tool] = []
+    strict: dict[str, type[BaseModel]] = {}
+    parameters: dict[str, list[str]] = {}
+    for spec in specs:
+        annotations = ToolAnnotations(
+            title=spec.title,
+            read_only_hint=not spec.writes,
+            destructive_hint=False,
+            idempotent_hint=spec.idempotent,
+            open_world_hint=False,
+        )
+        sdk_tool = Tool.from_function(
+            _recoverable(spec.fn),
+            name=spec.name,
+            title=spec.title,
+            description=spec.description,
+            annotations=annotations,
+            structured_output=True,
+        )
+        if sdk_tool.output_schema is None:
+            raise TypeError(f"tool {spec.name} must return a pydantic model (it needs an output schema)")
+        sdk_tool.parameters["additionalProperties"] = False
+        strict[spec.name] = strict_model(sdk_tool.fn_metadata.arg_model)
+        parameters[spec.name] = list(sdk_tool.parameters.get("properties", {}))
+        tools.append(sdk_tool)
+    book = ToolBook(specs={spec.name: spec for spec in specs}, strict_models=strict, parameters=parameters)
+    return tools, book
+
+
+def build_mcp_server(specs: Sequence[ToolSpec], *, version: str) -> tuple[MCPServer[Any], ToolBook]:
+    tools, book = build_tools(specs)
+    server: MCPServer[Any] = MCPServer(
+        name="helpdesk-mcp",
+        title="Helpdesk",
+        instructions=INSTRUCTIONS,
+        version=version,
+        tools=tools,
+        middleware=[StrictArgumentsMiddleware(book)],
+    )
+    return server, book

@@ -1,0 +1,146 @@
+"""The HTTP edge of /mcp: authentication challenges, API keys, Host/Origin, CORS, body limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from sqlalchemy.engine import Engine
+
+from auth.apikeys import create_api_key, find_api_key, revoke_api_key
+from domain.db import session_scope
+from domain.people.models import Agent, AgentRole, Requester
+from server.app import create_app
+from server.settings import load_settings
+from tests.utils.live import free_port, live_server
+
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-11-25",
+        "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"},
+    },
+}
+ACCEPT = {"Accept": "application/json, text/event-stream"}
+
+
+@pytest.fixture(scope="module")
+def keys(engine: Engine) -> dict[str, str]:
+    with session_scope(engine) as session:
+        session.add(Agent(email="edge-admin@example.test", first_name="Edge", role=AgentRole.admin))
+        session.add(Requester(email="edge-requester@example.test", first_name="Req"))
+        session.flush()
+        _, full = create_api_key(session, email="edge-admin@example.test", name="edge")
+        _, read = create_api_key(session, email="edge-admin@example.test", scopes=["mcp:read"])
+        _, doomed = create_api_key(session, email="edge-admin@example.test")
+    return {"full": full, "read": read, "doomed": doomed}
+
+
+@pytest.fixture(scope="module")
+def base_url(engine: Engine, database_url: str) -> Iterator[str]:
+    port = free_port()
+    settings = load_settings(
+        database_url=database_url, base_url=f"http://127.0.0.1:{port}", max_request_bytes=4096
+    )
+    with live_server(create_app(settings, engine=engine), port) as url:
+        yield url
+
+
+def test_unauthenticated_requests_get_a_challenge_naming_resource_metadata(base_url: str) -> None:
+    for method in ("POST", "GET", "DELETE"):
+        response = httpx.request(method, f"{base_url}/mcp", json=INIT if method == "POST" else None)
+        assert response.status_code == 401, method
+        challenge = response.headers["www-authenticate"]
+        assert challenge.startswith("Bearer ")
+        assert f'resource_metadata="{base_url}/.well-known/oauth-protected-resource/mcp"' in challenge
+        assert 'scope="mcp:read mcp:write"' in challenge
+
+
+def test_api_key_is_accepted_as_bearer_bare_or_custom_header(base_url: str, keys: dict[str, str]) -> None:
+    for headers in (
+        {"Authorization": f"Bearer {keys['full']}"},
+        {"Authorization": keys["full"]},
+        {"X-API-Key": keys["full"]},
+    ):
+        response = httpx.post(f"{base_url}/mcp", json=INIT, headers={**ACCEPT, **headers})
+        assert response.status_code == 200, headers
+        assert response.json()["result"]["serverInfo"]["name"] == "helpdesk-mcp"
+
+
+def test_bad_key_gets_invalid_token_challenge(base_url: str, keys: dict[str, str]) -> None:
+    tampered = keys["full"][:-2] + ("aa" if not keys["full"].endswith("aa") else "bb")
+    for key in (tampered, "hdk_nope", "not-a-key-at-all"):
+        response = httpx.post(
+            f"{base_url}/mcp", json=INIT, headers={**ACCEPT, "Authorization": f"Bearer {key}"}
+        )
+        assert response.status_code == 401
+        assert 'error="invalid_token"' in response.headers["www-authenticate"]
+
+
+def test_revoked_key_is_refused_on_its_next_request(
+    base_url: str, keys: dict[str, str], engine: Engine
+) -> None:
+    headers = {**ACCEPT, "Authorization": f"Bearer {keys['doomed']}"}
+    assert httpx.post(f"{base_url}/mcp", json=INIT, headers=headers).status_code == 200
+    with session_scope(engine) as session:
+        row = find_api_key(session, keys["doomed"])
+        assert row is not None
+        revoke_api_key(session, key=row)
+    assert httpx.post(f"{base_url}/mcp", json=INIT, headers=headers).status_code == 401
+
+
+def test_foreign_host_and_origin_are_refused(base_url: str, keys: dict[str, str]) -> None:
+    headers = {**ACCEPT, "Authorization": f"Bearer {keys['full']}"}
+    bad_host = httpx.post(f"{base_url}/mcp", json=INIT, headers={**headers, "Host": "evil.example"})
+    assert bad_host.status_code == 421
+    bad_origin = httpx.post(
+        f"{base_url}/mcp", json=INIT, headers={**headers, "Origin": "https://evil.example"}
+    )
+    assert bad_origin.status_code == 403
+    local_origin = httpx.post(
+        f"{base_url}/mcp", json=INIT, headers={**headers, "Origin": "http://localhost:6274"}
+    )
+    assert local_origin.status_code == 200
+    assert local_origin.headers["access-control-allow-origin"] == "http://localhost:6274"
+    assert "WWW-Authenticate" in local_origin.headers["access-control-expose-headers"]
+
+
+def test_cors_preflight_on_mcp_allows_mcp_headers(base_url: str) -> None:
+    response = httpx.options(
+        f"{base_url}/mcp",
+        headers={
+            "Origin": "http://localhost:6274",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, mcp-protocol-version",
+        },
+    )
+    assert response.status_code == 204
+    allowed = response.headers["access-control-allow-headers"].lower()
+    for header in ("authorization", "mcp-session-id", "mcp-protocol-version", "last-event-id"):
+        assert header in allowed
+
+
+def test_oversized_body_is_refused_before_parsing(base_url: str, keys: dict[str, str]) -> None:
+    body = {**INIT, "padding": "x" * 10_000}
+    response = httpx.post(
+        f"{base_url}/mcp", json=body, headers={**ACCEPT, "Authorization": f"Bearer {keys['full']}"}
+    )
+    assert response.status_code == 413
+
+
+def test_api_key_cannot_be_created_for_a_requester(engine: Engine, keys: dict[str, str]) -> None:
+    from domain.errors import InvalidField
+
+    with session_scope(engine) as session, pytest.raises(InvalidField, match="requester"):
+        create_api_key(session, email="edge-requester@example.test")
+
+
+def test_health_and_readiness(base_url: str) -> None:
+    assert httpx.get(f"{base_url}/healthz").json() == {"status": "ok"}
+    ready = httpx.get(f"{base_url}/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["database"] == "ok"
