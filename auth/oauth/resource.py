@@ -83,6 +83,11 @@ class AccessTokenIdentity:
     grant_id: int
     expires_at: datetime
 
+    @property
+    def reference(self) -> str:
+        """How audit logs name the credential: the grant, never the token."""
+        return f"oauth_grant:{self.grant_id}"
+
 
 def resolve_access_token(
     session: Session, token: str, *, resource: str, now: datetime
@@ -117,3 +122,14 @@ def resolve_access_token(
         grant_id=grant.id,
         expires_at=record.expires_at,
     )
+
+
+class BoundTokenResolver:
+    """``resolve_access_token`` bound to this server's resource, in the shape the ``/mcp`` edge
+    calls (``resolver(session, token, now=...)``)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.resource = settings.resource_url
+
+    def __call__(self, session: Session, token: str, *, now: datetime) -> AccessTokenIdentity | None:
+        return resolve_access_token(session, token, resource=self.resource, now=now)
