@@ -116,3 +116,80 @@ class Browser:
         result = await self.submit(page, decision=decision)
         assert result.is_redirect, result.text
         return result
+
+
+LOOPBACK_REDIRECT = "http://127.0.0.1:53682/callback"
+
+
+async def register_client(http: httpx.AsyncClient, **metadata: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"client_name": "Test client", "redirect_uris": [LOOPBACK_REDIRECT]}
+    body.update(metadata)
+    response = await http.post("/register", json=body)
+    assert response.status_code == 201, response.text
+    registered: dict[str, Any] = response.json()
+    return registered
+
+
+@dataclass
+class IssuedCode:
+    code: str
+    verifier: str
+    redirect_uri: str
+    state: str
+
+
+async def obtain_code(
+    browser: Browser,
+    client: dict[str, Any],
+    person: Any,
+    *,
+    redirect_uri: str = LOOPBACK_REDIRECT,
+    **authorize_extra: str | None,
+) -> IssuedCode:
+    verifier, challenge = pkce_pair()
+    url = authorize_url(client["client_id"], redirect_uri, challenge, **authorize_extra)
+    result = await browser.login_and_consent(url, email=person.email, password=person.password)
+    params = query(result.headers["location"])
+    assert "code" in params, result.headers["location"]
+    return IssuedCode(params["code"], verifier, redirect_uri, params.get("state", ""))
+
+
+def client_auth(
+    client: dict[str, Any], *, method: str | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(form fields, headers) authenticating ``client`` the way ``method`` (or its own) says."""
+    method = method or client.get("token_endpoint_auth_method", "client_secret_basic")
+    if method == "client_secret_basic":
+        raw = f"{client['client_id']}:{client['client_secret']}".encode()
+        return {}, {"Authorization": "Basic " + base64.b64encode(raw).decode()}
+    if method == "client_secret_post":
+        return {"client_id": client["client_id"], "client_secret": client["client_secret"]}, {}
+    return {"client_id": client["client_id"]}, {}
+
+
+async def exchange_code(
+    http: httpx.AsyncClient, client: dict[str, Any], issued: IssuedCode, **extra: str | None
+) -> httpx.Response:
+    fields, headers = client_auth(client)
+    data: dict[str, str] = {
+        "grant_type": "authorization_code",
+        "code": issued.code,
+        "redirect_uri": issued.redirect_uri,
+        "code_verifier": issued.verifier,
+        "resource": RESOURCE,
+        **fields,
+    }
+    for key, value in extra.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return await http.post("/token", data=data, headers=headers)
+
+
+async def refresh(
+    http: httpx.AsyncClient, client: dict[str, Any], refresh_token: str, **extra: str
+) -> httpx.Response:
+    fields, headers = client_auth(client)
+    data = {"grant_type": "refresh_token", "refresh_token": refresh_token, **fields, **extra}
+    return await http.post("/token", data=data, headers=headers)
