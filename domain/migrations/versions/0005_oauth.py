@@ -1,7 +1,7 @@
 """OAuth 2.1 authorization server: clients, grants, codes, tokens; persisted server secrets
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004 (0004 went to search on main, so OAuth takes 0005)
 Create Date: 2026-11-24 10:22:15.307758
 """
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 
 import domain.types
 
-revision: str = '0004'
-down_revision: str | None = '0003'
+revision: str = '0005'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
