@@ -78,6 +78,7 @@ def authorize_url(client_id: str, redirect_uri: str, challenge: str, **extra: st
 @dataclass
 class Browser:
     http: httpx.AsyncClient
+    base_url: str = BASE_URL
     last: httpx.Response | None = None
 
     async def go(self, url: str) -> httpx.Response:
@@ -89,8 +90,8 @@ class Browser:
         while response.is_redirect:
             location = response.headers["location"]
             if location.startswith("/"):
-                location = BASE_URL + location
-            if not location.startswith(BASE_URL):
+                location = self.base_url + location
+            if not location.startswith(self.base_url):
                 break  # the client's redirect URI: the flow's result
             response = await self.http.get(location)
         self.last = response
@@ -100,7 +101,7 @@ class Browser:
         """Submit a form of ``response``'s page with ``values`` filled in; follow redirects."""
         form = parse_page(response.text).forms[form_index]
         data: dict[str, Any] = {**form.fields, **values}
-        action = form.action if form.action.startswith("http") else BASE_URL + form.action
+        action = form.action if form.action.startswith("http") else self.base_url + form.action
         return await self._follow(await self.http.post(action, data=data))
 
     async def login_and_consent(
