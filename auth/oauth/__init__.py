@@ -12,7 +12,12 @@ from auth.oauth.admin import (
     revoke_client,
     revoke_grant,
 )
-from auth.oauth.resource import AccessTokenIdentity, BoundTokenResolver, resolve_access_token, www_authenticate
+from auth.oauth.resource import (
+    AccessTokenIdentity,
+    BoundTokenResolver,
+    resolve_access_token,
+    www_authenticate,
+)
 from auth.oauth.routes import EndpointGuard, oauth_routes
 
 __all__ = [

@@ -74,9 +74,8 @@ async def test_revoking_a_client_kills_its_tokens_and_clients_list_shows_it(
     assert (
         await refresh(http, client, tokens["refresh_token"])
     ).status_code == 401  # client gone: invalid_client
-    with session_scope(engine) as session:
-        with pytest.raises(NotFound):
-            revoke_client(session, client_id="hdcl_missing")
+    with session_scope(engine) as session, pytest.raises(NotFound):
+        revoke_client(session, client_id="hdcl_missing")
 
 
 def _last_page(session) -> int:  # type: ignore[no-untyped-def]
