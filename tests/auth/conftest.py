@@ -8,17 +8,21 @@ nothing reaches the internet.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy.engine import Engine
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
 from starlette.applications import Starlette
 
 from auth.oauth import BoundTokenResolver, oauth_routes
 from auth.oauth.cimd import MetadataDocumentFetcher
+from domain import migrate
+from domain.db import make_engine
 from domain.types import utcnow
 from server.app import create_app
 from server.mcp_endpoint import TokenIdentity
@@ -78,6 +82,32 @@ def mcp_token_resolver(settings: Settings) -> object:
     return resolve
 
 
+@pytest.fixture(scope="session")
+def auth_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database of its own: these tests commit (the app under test reads through its own
+    connections), and the domain tests expect the shared database to stay empty."""
+    base = os.environ.get("HELPDESK_TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_path_factory.mktemp('auth') / 'auth.db'}"
+    url = make_url(base)
+    name = f"{url.database}_auth"
+    admin = make_engine(base, pool_size=1)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def engine(auth_database_url: str) -> Iterator[Engine]:
+    """Overrides the shared engine for these tests (a separate fixture, so a separate cache)."""
+    engine = make_engine(auth_database_url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
@@ -89,8 +119,10 @@ def web() -> FakeWeb:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return load_settings(database_url=database_url, base_url=BASE_URL, quota_per_minute=0, quota_per_month=0)
+def settings(auth_database_url: str) -> Settings:
+    return load_settings(
+        database_url=auth_database_url, base_url=BASE_URL, quota_per_minute=0, quota_per_month=0
+    )
 
 
 def build_app(settings: Settings, engine: Engine, clock: FakeClock, web: FakeWeb) -> Starlette:

@@ -49,9 +49,12 @@ class MemoryStorage:
 
 
 @pytest.fixture
-def live_url(database_url: str, engine: Engine) -> Iterator[str]:
+def live_url(auth_database_url: str, engine: Engine) -> Iterator[str]:
     settings = load_settings(
-        database_url=database_url, base_url=f"http://127.0.0.1:{PORT}", quota_per_minute=0, quota_per_month=0
+        database_url=auth_database_url,
+        base_url=f"http://127.0.0.1:{PORT}",
+        quota_per_minute=0,
+        quota_per_month=0,
     )
     with live_server(build_app(settings, engine, FakeClock(), FakeWeb()), PORT) as url:
         yield url
