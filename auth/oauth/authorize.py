@@ -17,10 +17,10 @@ Every form is CSRF-protected (``auth.web.csrf``); the pending request travels si
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import anyio.to_thread
 from mcp.server.auth.provider import construct_redirect_uri
@@ -270,6 +270,25 @@ class ConsentFlow:
             state=pending.state,
             iss=self.issuer,
         )
+
+
+@dataclass
+class IssuerOnErrors:
+    """RFC 9207 §2: ``iss`` goes on error redirects too. The SDK's ``/authorize`` handler sends
+    errors (``invalid_target``, ``invalid_scope``, PKCE problems) straight back to the client
+    without it; this adds it to any redirect that leaves the server."""
+
+    handler: Callable[[Request], Awaitable[Response]]
+    issuer: str
+
+    async def handle(self, request: Request) -> Response:
+        response = await self.handler(request)
+        location = response.headers.get("location")
+        if location and not location.startswith(self.issuer + "/") and "error=" in location:
+            params = parse_qs(urlsplit(location).query)
+            if "iss" not in params:
+                response.headers["location"] = construct_redirect_uri(location, iss=self.issuer)
+        return response
 
 
 def client_display_name(client: HelpdeskClientInformation) -> str:

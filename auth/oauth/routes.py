@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from auth.oauth import metadata
 from auth.oauth.authorization_request import CONSENT_PATH, LOGIN_PATH, LOGOUT_PATH, PendingAuthorizations
-from auth.oauth.authorize import ConsentFlow
+from auth.oauth.authorize import ConsentFlow, IssuerOnErrors
 from auth.oauth.cimd import MetadataDocumentFetcher
 from auth.oauth.client_auth import ClientAuthenticator
 from auth.oauth.provider import HelpdeskAuthorizationProvider, lifetimes_from_settings
@@ -105,6 +105,7 @@ def oauth_routes(
         issuer=settings.base_url,
         clock=clock,
     )
+    authorize = IssuerOnErrors(AuthorizationHandler(provider).handle, settings.base_url).handle
     resource_metadata = ProtectedResourceMetadataHandler(
         metadata.protected_resource_metadata(settings)
     ).handle
@@ -122,7 +123,7 @@ def oauth_routes(
             MetadataHandler(metadata.authorization_server_metadata(settings)).handle,
             ["GET"],
         ),
-        ("authorize", metadata.AUTHORIZATION_PATH, AuthorizationHandler(provider).handle, ["GET", "POST"]),
+        ("authorize", metadata.AUTHORIZATION_PATH, authorize, ["GET", "POST"]),
         ("token", metadata.TOKEN_PATH, TokenHandler(provider, authenticator).handle, ["POST"]),
         (
             "register",

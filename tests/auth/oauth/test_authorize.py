@@ -187,6 +187,7 @@ async def test_foreign_resource_is_invalid_target(http: httpx.AsyncClient) -> No
     )
     assert response.status_code == 302
     assert query(response.headers["location"])["error"] == "invalid_target"
+    assert query(response.headers["location"])["iss"] == BASE_URL
 
 
 async def test_unregistered_redirect_uri_is_refused_without_redirecting(http: httpx.AsyncClient) -> None:
