@@ -17,6 +17,7 @@ from tests.auth.browser import (
     query,
     register_client,
 )
+from tests.auth.conftest import FakeClock
 from tests.auth.constants import BASE_URL
 from tests.utils.auth_factories import Person, create_agent, create_requester
 
@@ -153,8 +154,8 @@ async def test_consent_post_from_another_browser_without_session_asks_to_sign_in
 
 
 async def test_tampered_or_expired_request_shows_an_error_page(
-    browser: Browser, http: httpx.AsyncClient, clock
-) -> None:  # type: ignore[no-untyped-def]
+    browser: Browser, http: httpx.AsyncClient, clock: FakeClock
+) -> None:
     client = await register_client(http, token_endpoint_auth_method="none")
     login = await _login_page(browser, client)
     token = parse_page(login.text).forms[0].fields["request"]
