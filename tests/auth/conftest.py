@@ -19,13 +19,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from starlette.applications import Starlette
 
-from auth.oauth import BoundTokenResolver, oauth_routes
 from auth.oauth.cimd import MetadataDocumentFetcher
 from domain import migrate
 from domain.db import make_engine
 from domain.types import utcnow
 from server.app import create_app
-from server.mcp_endpoint import TokenIdentity
 from server.settings import Settings, load_settings
 from tests.auth.browser import Browser
 from tests.auth.constants import BASE_URL
@@ -67,19 +65,6 @@ class FakeWeb:
         self.requests.append(request)
         url = f"https://{request.headers['host']}{request.url.raw_path.decode()}"
         return self.responses.get(url, httpx.Response(404))
-
-
-def mcp_token_resolver(settings: Settings) -> object:
-    """The OAuth resolver in the shape the lead's ``/mcp`` edge takes (``TokenIdentity``)."""
-    bound = BoundTokenResolver(settings)
-
-    def resolve(session: object, token: str, *, now: datetime) -> TokenIdentity | None:
-        identity = bound(session, token, now=now)  # type: ignore[arg-type]
-        if identity is None:
-            return None
-        return TokenIdentity(agent_id=identity.agent_id, scopes=identity.scopes, reference=identity.reference)
-
-    return resolve
 
 
 @pytest.fixture(scope="session")
@@ -127,10 +112,7 @@ def settings(auth_database_url: str) -> Settings:
 
 def build_app(settings: Settings, engine: Engine, clock: FakeClock, web: FakeWeb) -> Starlette:
     fetcher = MetadataDocumentFetcher(transport=httpx.MockTransport(web.handle), resolve=web.resolve)
-    routes = oauth_routes(settings=settings, engine=engine, clock=clock, metadata_fetcher=fetcher)
-    return create_app(
-        settings, engine=engine, extra_routes=routes, token_resolver=mcp_token_resolver(settings)
-    )  # type: ignore[arg-type]
+    return create_app(settings, engine=engine, clock=clock, metadata_fetcher=fetcher)
 
 
 @pytest.fixture
