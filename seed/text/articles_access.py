@@ -207,7 +207,7 @@ NETWORK_AND_REMOTE: Folders = {
                "Wi-Fi drops in the office", "Office Wi-Fi networks explained"),
               ("Company devices join the Corp-Secure Wi-Fi network automatically with a device certificate.",
                "Personal devices use the Guest Wi-Fi network, never Corp-Secure."),
-              ("Select Corp-Secure from the list of Wi-Fi networks.",
+              ("Open the wireless (WiFi) settings and select Corp-Secure from the list of Wi-Fi networks.",
                "If asked, accept the certificate issued by 'Helpdesk Root CA'.",
                "Do not enter your password: the laptop authenticates with its certificate.",
                "If the Wi-Fi keeps dropping, forget the network and join it again."),
@@ -219,7 +219,7 @@ NETWORK_AND_REMOTE: Folders = {
               ("Visitors and personal devices use the Guest Wi-Fi network, which reaches the internet "
                "only.",),
               ("Ask reception for a Guest Wi-Fi voucher, or request one in the service catalog.",
-               "Join the 'Guest' network and open a browser: the welcome page appears.",
+               "Join the 'Guest' wireless (WiFi) network and open a browser: the welcome page appears.",
                "Enter the voucher code; it is valid for up to five days.",
                "For events with more than 20 guests, request vouchers two working days ahead."),
               ("Guest Wi-Fi does not reach internal systems: staff should use Corp-Secure.",)),
