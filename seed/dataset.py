@@ -40,8 +40,9 @@ def seed_database(
     """Write the seed dataset into a migrated database (``domain.migrate.upgrade`` first).
 
     The same ``scale`` gives the same rows, ids and timestamps on every run. ``reset`` first
-    deletes every row of the helpdesk tables; without it a database that holds any row is
-    refused with ``SeedError``. Everything happens in one transaction: a failure leaves the
+    deletes every row of the helpdesk tables, and of any other table whose rows point at them
+    (API keys and grants of the old agents); without it a database that holds any helpdesk row
+    is refused with ``SeedError``. Everything happens in one transaction: a failure leaves the
     database as it was. ``progress(table, rows_written, rows_expected)`` is called as rows go in.
     """
     sizes = sizes_for(scale)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 from sqlalchemy import make_url, text
@@ -19,7 +20,9 @@ from sqlalchemy.engine import Engine
 from domain import migrate
 from domain.db import make_engine
 
-MakeDatabase = Callable[[str], Engine]
+
+class MakeDatabase(Protocol):
+    def __call__(self, name: str, *, migrated: bool = True) -> Engine: ...
 
 
 def _isolated_databases(directory: Path) -> Iterator[MakeDatabase]:
@@ -27,7 +30,7 @@ def _isolated_databases(directory: Path) -> Iterator[MakeDatabase]:
     engines: list[Engine] = []
     schemas: list[str] = []
 
-    def make(name: str) -> Engine:
+    def make(name: str, *, migrated: bool = True) -> Engine:
         if url and not url.startswith("sqlite"):
             schema = "seed_test_" + re.sub(r"[^a-z0-9_]", "_", name.lower())
             admin = make_engine(url, pool_size=1)
@@ -40,7 +43,8 @@ def _isolated_databases(directory: Path) -> Iterator[MakeDatabase]:
             engine = make_engine(in_schema.render_as_string(hide_password=False))
         else:
             engine = make_engine(f"sqlite:///{directory / name}.db")
-        migrate.upgrade(engine)
+        if migrated:
+            migrate.upgrade(engine)
         engines.append(engine)
         return engine
 
@@ -57,7 +61,7 @@ def _isolated_databases(directory: Path) -> Iterator[MakeDatabase]:
 
 @pytest.fixture
 def make_database(tmp_path: Path) -> Iterator[MakeDatabase]:
-    """``make_database("name")``: a new, migrated, empty database for this test."""
+    """``make_database("name")``: a new, empty database for this test, migrated unless told not to."""
     yield from _isolated_databases(tmp_path)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from domain.tickets.models import Ticket
@@ -58,6 +59,33 @@ def test_seeding_a_database_that_holds_data_is_refused(make_database: MakeDataba
     else:
         raise AssertionError("a second seed without reset must be refused")
     assert canonical_dump(engine) == before
+
+
+def test_reset_also_clears_rows_that_point_at_the_seeded_people(make_database: MakeDatabase) -> None:
+    engine = make_database("dependents")
+    seed_database(engine, scale=SMALL)
+    # A table outside the domain that refers to agents, as API keys or OAuth grants will.
+    with engine.begin() as connection:
+        connection.execute(
+            text("CREATE TABLE key_probe (id INTEGER PRIMARY KEY, agent_id INTEGER REFERENCES agent(id))")
+        )
+        connection.execute(text("INSERT INTO key_probe (id, agent_id) VALUES (1, 1)"))
+
+    seed_database(engine, scale=SMALL, reset=True)
+
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM key_probe")).scalar() == 0
+
+
+def test_seeding_an_unmigrated_database_says_to_migrate_first(make_database: MakeDatabase) -> None:
+    engine = make_database("unmigrated", migrated=False)
+
+    try:
+        seed_database(engine, scale=SMALL)
+    except SeedError as error:
+        assert "migrat" in str(error)
+    else:
+        raise AssertionError("seeding without the schema must be refused")
 
 
 def test_new_rows_after_seeding_get_fresh_ids(make_database: MakeDatabase) -> None:
