@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from domain import migrate
+from domain.db import make_engine
 from domain.tickets.models import Ticket
 from seed import SeedError, is_seeded, seed_database
 from tests.seed.conftest import MakeDatabase
@@ -23,6 +27,22 @@ def test_two_fresh_databases_get_identical_content(make_database: MakeDatabase) 
     assert one == two
     assert all(one[table] for table in one), "every table has rows"
     assert '"password_hash": "$argon2id$' in one["agent"][0]
+
+
+def test_sqlite_and_the_test_backend_get_identical_content(
+    make_database: MakeDatabase, tmp_path: Path
+) -> None:
+    backend = make_database("backend")
+    sqlite = make_engine(f"sqlite:///{tmp_path / 'reference.db'}")
+    migrate.upgrade(sqlite)
+
+    seed_database(backend, scale=SMALL)
+    seed_database(sqlite, scale=SMALL)
+
+    try:
+        assert canonical_dump(backend) == canonical_dump(sqlite)
+    finally:
+        sqlite.dispose()
 
 
 def test_reset_replaces_the_content_with_the_same_dataset(make_database: MakeDatabase) -> None:
