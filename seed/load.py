@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import MetaData, Table, func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel import SQLModel
 
 from domain.registry import metadata
 from seed.demo import ADMIN_EMAIL
@@ -29,8 +30,13 @@ class SeedError(RuntimeError):
 
 
 def domain_tables() -> list[Table]:
-    """The domain's tables, parents before children."""
-    return list(metadata.sorted_tables)
+    """The domain's tables (models under ``domain.``, not auth or usage), parents before children."""
+    names = {
+        mapper.local_table.name
+        for mapper in SQLModel._sa_registry.mappers
+        if mapper.class_.__module__.startswith("domain.")
+    }
+    return [table for table in metadata.sorted_tables if table.name in names]
 
 
 class Loader:
@@ -97,7 +103,7 @@ def require_schema(connection: Connection) -> None:
     if missing:
         raise SeedError(
             f"The database has no '{missing[0]}' table: run the migrations first "
-            "(domain.migrate.upgrade(engine), or `helpdesk-mcp migrate`)."
+            "(domain.migrate.upgrade(engine), or `helpdesk-mcp db upgrade`)."
         )
 
 
