@@ -32,7 +32,7 @@ class SeedError(RuntimeError):
 def domain_tables() -> list[Table]:
     """The domain's tables (models under ``domain.``, not auth or usage), parents before children."""
     names = {
-        mapper.local_table.name
+        str(getattr(mapper.local_table, "name", ""))
         for mapper in SQLModel._sa_registry.mappers
         if mapper.class_.__module__.startswith("domain.")
     }
