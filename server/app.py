@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -19,7 +20,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
+from auth.oauth import BoundTokenResolver, oauth_routes
+from auth.oauth.cimd import MetadataDocumentFetcher
 from domain.db import make_engine
+from domain.types import utcnow
 from server.edge import EdgeMiddleware, default_allowed_hosts, default_allowed_origins
 from server.mcp_endpoint import McpEndpoint, TokenResolver, ToolCallGate
 from server.settings import Settings
@@ -48,10 +52,16 @@ def create_app(
     tool_specs: Sequence[ToolSpec] | None = None,
     token_resolver: TokenResolver | None = None,
     gate: ToolCallGate | None = None,
-    extra_routes: Sequence[BaseRoute] = (),
+    clock: Callable[[], datetime] = utcnow,
+    metadata_fetcher: MetadataDocumentFetcher | None = None,
 ) -> Starlette:
-    """Build the whole server. ``no_auth`` (every call acts as the first admin) is for loopback only."""
+    """Build the whole server. ``no_auth`` (every call acts as the first admin) is for loopback only.
+
+    ``clock`` and ``metadata_fetcher`` let tests move time and answer CIMD fetches offline.
+    """
     engine = engine or make_engine(settings.database_url)
+    token_resolver = token_resolver or BoundTokenResolver(settings)
+    oauth = oauth_routes(settings=settings, engine=engine, clock=clock, metadata_fetcher=metadata_fetcher)
     mcp, book = build_mcp_server(
         all_tool_specs() if tool_specs is None else tool_specs, version=package_version()
     )
@@ -68,12 +78,13 @@ def create_app(
         return McpEndpoint(
             inner=inner,
             engine=engine,
-            base_url=settings.base_url,
+            settings=settings,
             book=book,
             max_body_bytes=settings.max_request_bytes,
             token_resolver=token_resolver,
             no_auth=no_auth,
             gate=gate,
+            clock=clock,
         )
 
     async def healthz(_: Request) -> JSONResponse:
@@ -106,7 +117,7 @@ def create_app(
         Route("/mcp", endpoint(streamable), methods=["GET", "POST", "DELETE"]),
         Route("/sse", endpoint(legacy_sse), methods=["GET"]),
         Mount("/messages", endpoint(legacy_sse)),
-        *extra_routes,
+        *oauth,
     ]
     middleware = [
         Middleware(
