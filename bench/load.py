@@ -70,6 +70,9 @@ class Measurement:
     errors: dict[str, int] = field(default_factory=dict)
     first_failure: str | None = None
     skipped: str | None = None
+    server_cpu_percent: float = 0.0
+    requests_per_cpu_s: float = 0.0
+    load_average: float = 0.0
 
     @property
     def failed(self) -> int:
@@ -177,7 +180,10 @@ def run_wrk(
     return counters, first_failure
 
 
-def measurement(target: str, scenario: Scenario, counters: dict[str, Any], first: str | None) -> Measurement:
+def measurement(
+    target: str, scenario: Scenario, counters: dict[str, Any], first: str | None, *, cpu_s: float
+) -> Measurement:
+    """``cpu_s``: CPU seconds the target process used during the run (its threads, not the database)."""
     seconds = counters["duration_us"] / 1e6
     errors = {
         name: int(counters[name])
@@ -198,4 +204,7 @@ def measurement(target: str, scenario: Scenario, counters: dict[str, Any], first
         ok=int(counters["ok"]),
         errors=errors,
         first_failure=first,
+        server_cpu_percent=100 * cpu_s / seconds if seconds else 0.0,
+        requests_per_cpu_s=counters["requests"] / cpu_s if cpu_s else 0.0,
+        load_average=os.getloadavg()[0],
     )

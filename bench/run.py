@@ -32,7 +32,7 @@ from bench.load import (
     wrk_command,
 )
 from bench.machine import machine_facts
-from bench.processes import Running, Target, serve
+from bench.processes import Running, Target, cpu_seconds, serve
 from bench.profiling import profiled
 
 SERVER_APP = "server.asgi:create"
@@ -41,6 +41,8 @@ TOOLS = ("fetchTicket", "fetchTickets")
 PROTOCOLS = ("2025-11-25", "2026-07-28")
 # Quotas high enough never to refuse, so the quota check still runs its normal path.
 UNREACHABLE_QUOTA = str(10**9)
+# A saturated server uses its whole core; less means it waited or was starved.
+STARVED_CPU_PERCENT = 85
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -165,6 +167,7 @@ def measure_target(running: Running, plan: Plan, round_number: int, work: Path) 
             )
         label = f"{target.name}-{scenario.tool}-{scenario.protocol}-r{round_number}"
         profile = args.profile != "off" and target.name == "server"
+        cpu_before = cpu_seconds(running.pid)
         with profiled(
             running.pid if profile else None, label, args.duration, work, gil=args.profile == "gil"
         ):
@@ -177,11 +180,17 @@ def measure_target(running: Running, plan: Plan, round_number: int, work: Path) 
                 cpu=_cpu(args, "load"),
                 log=log,
             )
-        measured = measurement(target.name, scenario, counters, first)
+        measured = measurement(
+            target.name, scenario, counters, first, cpu_s=cpu_seconds(running.pid) - cpu_before
+        )
         measured.skipped = f"profiled ({args.profile})" if profile else None
         results[-1] = measured
         flag = f"  FAILED {measured.failed}: {first}" if measured.failed else ""
-        figures = f"p50 {measured.p50_ms:.1f} ms  p99 {measured.p99_ms:.1f} ms"
+        figures = (
+            f"p50 {measured.p50_ms:.1f} ms  p99 {measured.p99_ms:.1f} ms  "
+            f"server CPU {measured.server_cpu_percent:.0f}%  {measured.requests_per_cpu_s:.0f} req/CPU-s  "
+            f"load {measured.load_average:.1f}"
+        )
         print(f"    {measured.requests_per_s:8.0f} req/s  {figures}{flag}")
     return results
 
@@ -217,39 +226,55 @@ def median_of(rounds: list[Measurement]) -> Measurement:
         errors=errors,
         first_failure=next((m.first_failure for m in done if m.first_failure), None),
         skipped=first.skipped,
+        server_cpu_percent=statistics.median(m.server_cpu_percent for m in done),
+        requests_per_cpu_s=statistics.median(m.requests_per_cpu_s for m in done),
+        load_average=max(m.load_average for m in done),
     )
 
 
 def table(cells: list[Measurement]) -> list[dict[str, Any]]:
-    """Rows of the printed table, each with its ratio to the baseline for the same tool."""
+    """Rows of the printed table, each with its ratios to the baseline for the same tool."""
     baseline = {m.tool: m for m in cells if m.target == "baseline" and m.requests}
     rows = []
     for m in cells:
         base = baseline.get(m.tool)
-        ratio = (
-            m.requests_per_s / base.requests_per_s if base and m.requests and m.target != "baseline" else None
+        compared = base is not None and m.requests > 0 and m.target != "baseline"
+        ratio = m.requests_per_s / base.requests_per_s if compared and base else None
+        cpu_ratio = (
+            m.requests_per_cpu_s / base.requests_per_cpu_s
+            if compared and base and base.requests_per_cpu_s
+            else None
         )
-        rows.append({**m.as_dict(), "ratio_to_baseline": ratio})
+        rows.append({**m.as_dict(), "ratio_to_baseline": ratio, "cpu_ratio_to_baseline": cpu_ratio})
     return rows
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
     header = (
-        f"{'target':<9} {'scenario':<26} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>7} "
-        f"{'vs baseline':>11}"
+        f"{'target':<9} {'scenario':<26} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
+        f"{'CPU%':>5} {'req/CPU-s':>9} {'ratio':>6} {'CPU ratio':>9}"
     )
     print(header)
     print("-" * len(header))
     for row in rows:
         scenario = row["tool"] if row["target"] == "baseline" else row["scenario"]
         if not row["requests"]:
-            print(f"{row['target']:<9} {scenario:<26} {'—':>8}   ({row['skipped']})")
+            print(f"{row['target']:<9} {scenario:<26} {'—':>7}   ({row['skipped']})")
             continue
         ratio = f"{row['ratio_to_baseline']:.2f}" if row["ratio_to_baseline"] is not None else ""
+        cpu_ratio = f"{row['cpu_ratio_to_baseline']:.2f}" if row["cpu_ratio_to_baseline"] is not None else ""
         note = f"  [{row['skipped']}]" if row["skipped"] else ""
         print(
-            f"{row['target']:<9} {scenario:<26} {row['requests_per_s']:8.0f} {row['p50_ms']:7.1f} "
-            f"{row['p99_ms']:7.1f} {row['failed']:7d} {ratio:>11}{note}"
+            f"{row['target']:<9} {scenario:<26} {row['requests_per_s']:7.0f} {row['p50_ms']:7.1f} "
+            f"{row['p99_ms']:7.1f} {row['failed']:6d} {row['server_cpu_percent']:5.0f} "
+            f"{row['requests_per_cpu_s']:9.0f} {ratio:>6} {cpu_ratio:>9}{note}"
+        )
+    starved = [row for row in rows if row["requests"] and row["server_cpu_percent"] < STARVED_CPU_PERCENT]
+    if starved:
+        print(
+            f"\nnote: {len(starved)} cell(s) used less than {STARVED_CPU_PERCENT}% of their core: the server "
+            "waited (on the database, or for a CPU another process held). Prefer the CPU ratio there, "
+            "and re-run on a quiet machine."
         )
 
 
