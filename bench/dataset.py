@@ -6,9 +6,7 @@ tickets takes a while); ``--reseed`` starts over. PostgreSQL databases are creat
 
 from __future__ import annotations
 
-import importlib
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,10 +15,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine, make_url
 
 from auth.apikeys import create_api_key
-from bench import mini_seed
 from domain import migrate
 from domain.db import make_engine, session_scope
 from domain.tickets.models import Ticket
+from seed import is_seeded, seed_database
+from seed.demo import ADMIN_EMAIL
 
 WORK_DIR = Path(__file__).resolve().parent / ".work"
 
@@ -31,7 +30,6 @@ class Dataset:
 
     database_url: str
     scale: float
-    seeded_by: str
     admin_email: str
     tickets: int
     min_ticket_id: int
@@ -43,38 +41,8 @@ class Dataset:
         return self.max_ticket_id - self.min_ticket_id + 1 == self.tickets
 
 
-@dataclass(frozen=True, slots=True)
-class Seeder:
-    name: str
-    admin_email: str
-    is_seeded: Callable[[Engine], bool]
-    seed: Callable[[Engine, float], object]
-
-
-def choose_seeder() -> Seeder:
-    """The project's seed when it is on this branch, else the bench's minimal stand-in."""
-    module: Any = importlib.import_module("seed")
-    seed_database = getattr(module, "seed_database", None)
-    is_seeded = getattr(module, "is_seeded", None)
-    if seed_database is not None and is_seeded is not None:
-        demo: Any = importlib.import_module("seed.demo")
-        return Seeder(
-            name="seed",
-            admin_email=demo.ADMIN_EMAIL,
-            is_seeded=is_seeded,
-            seed=lambda engine, scale: seed_database(engine, scale=scale),
-        )
-    return Seeder(
-        name="bench.mini_seed",
-        admin_email=mini_seed.ADMIN_EMAIL,
-        is_seeded=mini_seed.is_seeded,
-        seed=lambda engine, scale: mini_seed.seed_minimal(engine, scale=scale),
-    )
-
-
-def default_database_url(scale: float, seeder: Seeder) -> str:
-    suffix = "" if seeder.name == "seed" else "-mini"
-    return f"sqlite:///{WORK_DIR / f'bench-s{scale:g}{suffix}.db'}"
+def default_database_url(scale: float) -> str:
+    return f"sqlite:///{WORK_DIR / f'bench-s{scale:g}.db'}"
 
 
 def ensure_postgres_database(url: str) -> None:
@@ -109,7 +77,7 @@ def _wipe(url: str, engine: Engine) -> None:
         connection.execute(text("CREATE SCHEMA public"))
 
 
-def prepare(database_url: str, *, scale: float, seeder: Seeder, reseed: bool = False) -> Dataset:
+def prepare(database_url: str, *, scale: float, reseed: bool = False) -> Dataset:
     """Migrate and (if empty) seed the database; describe what is in it."""
     if database_url.startswith("sqlite"):
         WORK_DIR.mkdir(parents=True, exist_ok=True)
@@ -121,14 +89,14 @@ def prepare(database_url: str, *, scale: float, seeder: Seeder, reseed: bool = F
             _wipe(database_url, engine)
             engine = make_engine(database_url)
         migrate.upgrade(engine)
-        if not seeder.is_seeded(engine):
-            print(f"seeding {_redacted(database_url)} at scale {scale:g} with {seeder.name} …", flush=True)
+        if not is_seeded(engine):
+            print(f"seeding {_redacted(database_url)} at scale {scale:g} …", flush=True)
             started = time.perf_counter()
-            seeder.seed(engine, scale)
+            seed_database(engine, scale=scale)
             print(f"seeded in {time.perf_counter() - started:.0f} s", flush=True)
         if not database_url.startswith("sqlite"):
             _vacuum(engine)
-        return _describe(engine, database_url, scale, seeder)
+        return _describe(engine, database_url, scale)
     finally:
         engine.dispose()
 
@@ -143,7 +111,7 @@ def _vacuum(engine: Engine) -> None:
         connection.execute(text("VACUUM ANALYZE"))
 
 
-def _describe(engine: Engine, url: str, scale: float, seeder: Seeder) -> Dataset:
+def _describe(engine: Engine, url: str, scale: float) -> Dataset:
     ticket: Any = Ticket.__table__  # type: ignore[attr-defined]
     with engine.connect() as connection:
         count, low, high = connection.execute(
@@ -155,8 +123,7 @@ def _describe(engine: Engine, url: str, scale: float, seeder: Seeder) -> Dataset
     return Dataset(
         database_url=url,
         scale=scale,
-        seeded_by=seeder.name,
-        admin_email=seeder.admin_email,
+        admin_email=ADMIN_EMAIL,
         tickets=count,
         min_ticket_id=low or 0,
         max_ticket_id=high or 0,

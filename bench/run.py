@@ -301,9 +301,8 @@ def build_plan(args: argparse.Namespace, data: datasets.Dataset, key: str) -> Pl
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    seeder = datasets.choose_seeder()
-    database_url = args.database_url or datasets.default_database_url(args.scale, seeder)
-    data = datasets.prepare(database_url, scale=args.scale, seeder=seeder, reseed=args.reseed)
+    database_url = args.database_url or datasets.default_database_url(args.scale)
+    data = datasets.prepare(database_url, scale=args.scale, reseed=args.reseed)
     if not data.ids_are_contiguous:
         print(
             f"warning: ticket ids {data.min_ticket_id}..{data.max_ticket_id} have gaps; some calls will miss"
@@ -350,7 +349,6 @@ def _dataset_facts(data: datasets.Dataset, plan: Plan) -> dict[str, Any]:
     return {
         "database": data.database_url.split("://", 1)[0],
         "scale": data.scale,
-        "seeded_by": data.seeded_by,
         "tickets": data.tickets,
         "open_tickets": data.open_tickets,
         "ticket_ids": [data.min_ticket_id, data.max_ticket_id],
