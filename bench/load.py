@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -72,6 +73,7 @@ class Measurement:
     skipped: str | None = None
     server_cpu_percent: float = 0.0
     requests_per_cpu_s: float = 0.0
+    wrk_cpu_percent: float = 0.0
     load_average: float = 0.0
 
     @property
@@ -152,8 +154,13 @@ def run_wrk(
     cpu: int | None,
     log: Path | None = None,
 ) -> tuple[dict[str, Any], str | None]:
-    """Run wrk once; return the counters ``done()`` printed and the first failed answer."""
+    """Run wrk once; return the counters ``done()`` printed and the first failed answer.
+
+    The counters also get ``wrk_cpu_s``, the CPU time wrk itself used: near the length of the run,
+    the load generator rather than the server set the pace.
+    """
     command = wrk_command(url, connections=connections, duration=duration, cpu=cpu)
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     completed = subprocess.run(
         command,
         env={**os.environ, **workload.environment(scenario)},
@@ -177,6 +184,10 @@ def run_wrk(
             first_failure = line.removeprefix("BENCH-FIRST-FAILURE ")
     if counters is None:
         raise RuntimeError(f"wrk printed no BENCH-RESULT line:\n{completed.stdout[-2000:]}")
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    counters["wrk_cpu_s"] = (children_after.ru_utime + children_after.ru_stime) - (
+        children_before.ru_utime + children_before.ru_stime
+    )
     return counters, first_failure
 
 
@@ -206,5 +217,6 @@ def measurement(
         first_failure=first,
         server_cpu_percent=100 * cpu_s / seconds if seconds else 0.0,
         requests_per_cpu_s=counters["requests"] / cpu_s if cpu_s else 0.0,
+        wrk_cpu_percent=100 * counters.get("wrk_cpu_s", 0.0) / seconds if seconds else 0.0,
         load_average=os.getloadavg()[0],
     )

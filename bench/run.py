@@ -189,6 +189,7 @@ def measure_target(running: Running, plan: Plan, round_number: int, work: Path) 
         figures = (
             f"p50 {measured.p50_ms:.1f} ms  p99 {measured.p99_ms:.1f} ms  "
             f"server CPU {measured.server_cpu_percent:.0f}%  {measured.requests_per_cpu_s:.0f} req/CPU-s  "
+            f"wrk CPU {measured.wrk_cpu_percent:.0f}%  "
             f"load {measured.load_average:.1f}"
         )
         print(f"    {measured.requests_per_s:8.0f} req/s  {figures}{flag}")
@@ -228,6 +229,7 @@ def median_of(rounds: list[Measurement]) -> Measurement:
         skipped=first.skipped,
         server_cpu_percent=statistics.median(m.server_cpu_percent for m in done),
         requests_per_cpu_s=statistics.median(m.requests_per_cpu_s for m in done),
+        wrk_cpu_percent=statistics.median(m.wrk_cpu_percent for m in done),
         load_average=max(m.load_average for m in done),
     )
 
@@ -268,6 +270,12 @@ def print_table(rows: list[dict[str, Any]]) -> None:
             f"{row['target']:<9} {scenario:<26} {row['requests_per_s']:7.0f} {row['p50_ms']:7.1f} "
             f"{row['p99_ms']:7.1f} {row['failed']:6d} {row['server_cpu_percent']:5.0f} "
             f"{row['requests_per_cpu_s']:9.0f} {ratio:>6} {cpu_ratio:>9}{note}"
+        )
+    busy_wrk = [row for row in rows if row["requests"] and row["wrk_cpu_percent"] > STARVED_CPU_PERCENT]
+    if busy_wrk:
+        print(
+            f"\nnote: wrk used more than {STARVED_CPU_PERCENT}% of its core in {len(busy_wrk)} cell(s): "
+            "there the load generator, not the server, may have set the pace."
         )
     starved = [row for row in rows if row["requests"] and row["server_cpu_percent"] < STARVED_CPU_PERCENT]
     if starved:
