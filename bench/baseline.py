@@ -16,13 +16,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import Integer, Table, bindparam, func, select
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.sql import Select
 from starlette.applications import Starlette
@@ -89,7 +90,11 @@ class Statements:
         notes = select(NOTE).where(NOTE.c.ticket_id == bindparam("ticket_id")).order_by(NOTE.c.id)
         filtered = select(TICKET).where(TICKET.c.status == bindparam("status"))
         count = select(func.count()).select_from(filtered.subquery())
-        page = filtered.order_by(TICKET.c.id).limit(bindparam("limit")).offset(bindparam("offset"))
+        page = (
+            filtered.order_by(TICKET.c.id)
+            .limit(bindparam("limit", type_=Integer))
+            .offset(bindparam("offset", type_=Integer))
+        )
         return cls(*(compile_raw(s, dialect) for s in (ticket, notes, count, page)))
 
 
@@ -236,3 +241,46 @@ def create() -> Starlette:
     """uvicorn factory: the database URL comes from the same variable the server reads."""
     in_thread = os.environ.get(SQL_MODE_ENV, "thread") == "thread"
     return create_baseline_app(make_engine(os.environ["HELPDESK_DATABASE_URL"]), sql_in_thread=in_thread)
+
+
+def _unnamed(sql: str) -> str:
+    """Named parameters (``%(ticket_id_1)s``) compared by position only: their names are arbitrary."""
+    return re.sub(r"%\(\w+\)s", "%(?)s", sql)
+
+
+def sql_drift(engine: Engine, *, ticket_id: int, page: int = 2, per_page: int = 30) -> list[str]:
+    """Differences between the baseline's SQL and what the ticket service sends now (empty: none).
+
+    The ratio means something only while both run the same statements; this catches a service
+    change the baseline has not followed.
+    """
+    from sqlalchemy import event
+    from sqlmodel import Session
+
+    from domain.caller import Caller
+    from domain.tickets import service
+
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    caller = Caller(agent_id=0, email="bench@example.test", is_admin=True)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with Session(engine) as session:
+            service.get_ticket(session=session, caller=caller, ticket_id=ticket_id)
+            service.list_tickets(session=session, caller=caller, status="open", page=page, per_page=per_page)
+            session.rollback()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    ours = Statements.for_dialect(engine.dialect)
+    expected = [_unnamed(s) for s in (ours.ticket.sql, ours.notes.sql, ours.count.sql, ours.page.sql)]
+    sent = [_unnamed(statement) for statement in sent]
+    if sent == expected:
+        return []
+    return [
+        f"service: {got!r}\nbaseline: {want!r}"
+        for got, want in zip(sent, expected, strict=False)
+        if got != want
+    ] or [f"service sent {len(sent)} statements, the baseline runs {len(expected)}"]

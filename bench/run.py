@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from bench import dataset as datasets
+from bench.baseline import sql_drift
 from bench.load import (
     Measurement,
     Scenario,
@@ -34,6 +35,7 @@ from bench.load import (
 from bench.machine import machine_facts
 from bench.processes import Running, Target, cpu_seconds, serve
 from bench.profiling import profiled
+from domain.db import make_engine
 
 SERVER_APP = "server.asgi:create"
 BASELINE_APP = "bench.baseline:create"
@@ -315,6 +317,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"warning: ticket ids {data.min_ticket_id}..{data.max_ticket_id} have gaps; some calls will miss"
         )
+    drift = _sql_drift(database_url, data)
+    if drift:
+        print("warning: the baseline no longer runs the service's SQL; ratios are not comparable:")
+        print("\n".join(drift))
     key = datasets.create_bench_key(database_url, data.admin_email)
     plan = build_plan(args, data, key)
     machine = machine_facts(loop=args.loop, http=args.http)
@@ -351,6 +357,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.json.write_text(json.dumps(report, indent=2, default=str) + "\n")
         print(f"wrote {args.json}")
     return 1 if failed else 0
+
+
+def _sql_drift(database_url: str, data: datasets.Dataset) -> list[str]:
+    engine = make_engine(database_url)
+    try:
+        return sql_drift(engine, ticket_id=data.max_ticket_id)
+    finally:
+        engine.dispose()
 
 
 def _dataset_facts(data: datasets.Dataset, plan: Plan) -> dict[str, Any]:
