@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Route
 
 from auth.oauth import BoundTokenResolver, oauth_routes
 from auth.oauth.cimd import MetadataDocumentFetcher
@@ -116,7 +116,8 @@ def create_app(
         Route("/readyz", readyz, methods=["GET"]),
         Route("/mcp", endpoint(streamable), methods=["GET", "POST", "DELETE"]),
         Route("/sse", endpoint(legacy_sse), methods=["GET"]),
-        Mount("/messages", endpoint(legacy_sse)),
+        # The SDK's SSE app routes by the full path, so its message endpoint is not mounted.
+        Route("/messages/", endpoint(legacy_sse), methods=["POST"]),
         *oauth,
     ]
     middleware = [
