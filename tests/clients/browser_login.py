@@ -59,7 +59,10 @@ class _Page(HTMLParser):
         self.forms: list[Form] = []
         self.title = ""
         self.text: list[str] = []
+        self.alerts: list[str] = []
         self._in_title = False
+        self._skip = 0  # inside <style> or <script>
+        self._alert = False
         self._button: tuple[str, str] | None = None
         self._button_label: list[str] = []
 
@@ -74,6 +77,10 @@ class _Page(HTMLParser):
             self._button_label = []
         elif tag == "title":
             self._in_title = True
+        elif tag in ("style", "script"):
+            self._skip += 1
+        elif a.get("role") == "alert":
+            self._alert = True
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "button" and self._button is not None and self.forms:
@@ -82,8 +89,15 @@ class _Page(HTMLParser):
             self._button = None
         elif tag == "title":
             self._in_title = False
+        elif tag in ("style", "script"):
+            self._skip = max(self._skip - 1, 0)
 
     def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        if self._alert and data.strip():
+            self.alerts.append(data.strip())
+            self._alert = False
         if self._in_title:
             self.title += data
         if self._button is not None:
@@ -260,7 +274,7 @@ def _submit(browser: Browser, response: Response, form: Form, values: dict[str, 
 
 def _page_text(response: Response) -> str:
     page = parse(response.body)
-    text = " ".join(page.text)
+    text = " ".join(page.alerts or page.text)
     return (text[:300] + "…") if len(text) > 300 else text or response.body[:300]
 
 
