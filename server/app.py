@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -20,8 +21,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
 from domain.db import make_engine
+from domain.types import utcnow
 from server.edge import EdgeMiddleware, default_allowed_hosts, default_allowed_origins
 from server.mcp_endpoint import McpEndpoint, TokenResolver, ToolCallGate
+from server.quotas import build_quota_gate
 from server.settings import Settings
 from server.tools.base import ToolSpec
 from server.tools.registry import all_tool_specs, build_mcp_server
@@ -49,12 +52,18 @@ def create_app(
     token_resolver: TokenResolver | None = None,
     gate: ToolCallGate | None = None,
     extra_routes: Sequence[BaseRoute] = (),
+    clock: Callable[[], datetime] = utcnow,
 ) -> Starlette:
-    """Build the whole server. ``no_auth`` (every call acts as the first admin) is for loopback only."""
+    """Build the whole server. ``no_auth`` (every call acts as the first admin) is for loopback only.
+
+    ``gate`` defaults to the quotas of ``settings``; ``clock`` (UTC) is injectable for tests.
+    """
     engine = engine or make_engine(settings.database_url)
     mcp, book = build_mcp_server(
         all_tool_specs() if tool_specs is None else tool_specs, version=package_version()
     )
+    if gate is None:
+        gate = build_quota_gate(settings, engine=engine, clock=clock, is_tool=book.specs.__contains__)
     streamable = mcp.streamable_http_app(
         streamable_http_path="/mcp",
         stateless_http=True,
@@ -74,6 +83,7 @@ def create_app(
             token_resolver=token_resolver,
             no_auth=no_auth,
             gate=gate,
+            clock=clock,
         )
 
     async def healthz(_: Request) -> JSONResponse:
