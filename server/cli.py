@@ -80,9 +80,8 @@ def _print_demo_logins(logins: list[tuple[str, str, str]]) -> None:
 
 
 def _demo_logins_exist(engine: Engine) -> bool:
-    from seed.demo import DEMO_EMAILS
-
     from domain.people.models import Agent
+    from seed.demo import DEMO_EMAILS
 
     with session_scope(engine) as session:
         return session.exec(select(Agent.id).where(Agent.email.in_(DEMO_EMAILS))).first() is not None  # type: ignore[attr-defined]
@@ -147,7 +146,7 @@ def seed(
     reset: Annotated[bool, typer.Option("--reset", help="Delete all helpdesk data first.")] = False,
 ) -> None:
     """Load the deterministic seed dataset (same ids and content on every run)."""
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
     from seed import seed_database
 
@@ -155,7 +154,7 @@ def seed(
     engine = _engine(settings)
     migrate.upgrade(engine)
     with Progress(console=err, transient=True) as progress:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(stage: str, done: int, total: int) -> None:
             if stage not in tasks:

@@ -191,12 +191,12 @@ class McpEndpoint:
                 caller, key = found
                 return McpRequest(self.engine, caller, Credential("api_key", f"{API_KEY_PREFIX}{key.key_id}"))
             identity = self.token_resolver(session, credential, now=now) if self.token_resolver else None
-            caller = (
+            token_caller = (
                 load_caller(session, agent_id=identity.agent_id, scopes=identity.scopes) if identity else None
             )
-            if identity is None or caller is None:
+            if identity is None or token_caller is None:
                 raise self._challenge("invalid_token", "The access token is invalid, expired or revoked.")
-            return McpRequest(self.engine, caller, Credential("oauth", identity.reference))
+            return McpRequest(self.engine, token_caller, Credential("oauth", identity.reference))
 
     def _no_auth_request(self, session: Session) -> McpRequest:
         from sqlmodel import select

@@ -88,4 +88,5 @@ class AssetUpdate(SQLModel):
     serial_number: str | None = None
     vendor: str | None = None
     assigned_requester_id: int | None = None
+    workspace_id: int | None = None
     custom_attributes: dict[str, Any] | None = None

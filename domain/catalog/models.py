@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Field, SQLModel
 
 from domain.pagination import PageInfo
+from domain.tickets.models import TicketPublic
 from domain.types import json_column, timestamp_column, utcnow
 
 
@@ -60,8 +61,25 @@ class CatalogItemPublic(SQLModel):
 
 class CatalogItemDetail(CatalogItemPublic):
     description: str
+    active: bool
     custom_fields: list[CatalogCustomField]
 
 
 class CatalogItemsPublic(PageInfo):
     items: list[CatalogItemPublic]
+
+
+class CatalogItemRequest(SQLModel):
+    """Requesting an item for someone: a requester given by ``requested_for`` (email) or id."""
+
+    item_id: int
+    requested_for: str | None = None
+    requester_id: int | None = None
+    quantity: int = 1
+    custom_fields: dict[str, Any] = {}
+
+
+class ServiceRequestPublic(TicketPublic):
+    """The service-request ticket a catalog request created, with the custom field values."""
+
+    catalog_fields: dict[str, Any]

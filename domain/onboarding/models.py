@@ -109,3 +109,28 @@ class OffboardingRequestsPublic(PageInfo):
 
 class OffboardingTicketsPublic(PageInfo):
     tickets: list[TicketPublic]
+
+
+class OnboardingRequestCreate(SQLModel):
+    """A new onboarding request: ``fields`` are checked against the onboarding form."""
+
+    fields: dict[str, Any]
+    requester_id: int | None = None
+    email: str | None = None
+    workspace_id: int | None = None
+
+
+class OffboardingRequestCreate(SQLModel):
+    """A new offboarding request for the employee (a requester) given by id or email."""
+
+    requester_id: int | None = None
+    email: str | None = None
+    last_working_day: date
+    reason: str = ""
+    workspace_id: int | None = None
+
+
+class OffboardingRequestCreated(OffboardingRequestPublic):
+    """A new offboarding request with the child tickets it opened."""
+
+    tickets: list[TicketPublic]

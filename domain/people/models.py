@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from sqlalchemy import Index, func, literal_column
 from sqlmodel import Field, SQLModel
 
 from domain.pagination import PageInfo
@@ -78,6 +79,8 @@ class RequesterBase(SQLModel):
 
 
 class Requester(RequesterBase, table=True):
+    # Emails are matched ignoring case (people type them as they like); this index serves that.
+    __table_args__ = (Index("ix_requester_email_lower", func.lower(literal_column("email"))),)
     id: int | None = Field(default=None, primary_key=True)
     password_hash: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())

@@ -99,3 +99,37 @@ class SolutionArticlePublic(SolutionArticleSummary):
 
 class SolutionArticlesPublic(PageInfo):
     articles: list[SolutionArticleSummary]
+
+
+class SolutionArticleSearchResult(SolutionArticleSummary):
+    """A search hit: the summary plus the start of the body, enough to judge the match."""
+
+    excerpt: str
+
+
+class SolutionArticleSearchResults(PageInfo):
+    articles: list[SolutionArticleSearchResult]
+
+
+class SolutionFolderCreate(SQLModel):
+    category_id: int
+    name: str
+    description: str = ""
+
+
+class SolutionArticleCreate(SQLModel):
+    folder_id: int
+    title: str
+    body: str
+    status: ArticleStatus = ArticleStatus.draft
+    tags: list[str] = []
+
+
+class SolutionArticleUpdate(SQLModel):
+    """Every field optional: only the fields given are changed (moving folders included)."""
+
+    title: str | None = None
+    body: str | None = None
+    status: ArticleStatus | None = None
+    tags: list[str] | None = None
+    folder_id: int | None = None

@@ -155,6 +155,7 @@ class TicketUpdate(SQLModel):
     type: TicketType | None = None
     agent_id: int | None = None
     group_id: int | None = None
+    workspace_id: int | None = None
     due_by: datetime | None = None
     tags: list[str] | None = None
 

@@ -1,5 +1,88 @@
-"""Tools of this resource (filled in with the domain services)."""
+"""Service catalog tools."""
 
-from server.tools.base import ToolSpec
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from domain.catalog import service
+from domain.catalog.models import (
+    CatalogItemDetail,
+    CatalogItemRequest,
+    CatalogItemsPublic,
+    ServiceRequestPublic,
+)
+from server.context import unit_of_work
+from server.tools.base import ToolSpec, tool
+from server.tools.params import Page, PerPage, SearchTerm
 
 TOOLS: list[ToolSpec] = []
+
+ItemId = Annotated[int, Field(ge=1, description="The catalog item's id.")]
+
+
+@tool(TOOLS, name="placeRequestServiceCatalogItem", title="Request a catalog item", writes=True)
+def place_request_service_catalog_item(
+    item_id: ItemId,
+    requested_for: Annotated[
+        str | None, Field(max_length=254, description="Email of the person the item is for.")
+    ] = None,
+    requester_id: Annotated[
+        int | None, Field(ge=1, description="Id of the person (instead of email).")
+    ] = None,
+    quantity: Annotated[int, Field(ge=1, le=100, description="How many.")] = 1,
+    custom_fields: Annotated[
+        dict[str, Any] | None,
+        Field(
+            description="Values for the item's custom fields, keyed by name (see fetchServiceCatalogItem)."
+        ),
+    ] = None,
+) -> ServiceRequestPublic:
+    """Request a service-catalog item (a laptop, software access, a new phone…) for someone, given by
+    email (requested_for) or requester_id. Creates a service-request ticket and returns it. Check the
+    item's custom fields with fetchServiceCatalogItem first: required ones must be filled in."""
+    request_in = CatalogItemRequest(
+        item_id=item_id,
+        requested_for=requested_for,
+        requester_id=requester_id,
+        quantity=quantity,
+        custom_fields=custom_fields or {},
+    )
+    with unit_of_work() as uow:
+        return service.request_catalog_item(session=uow.session, caller=uow.caller, request_in=request_in)
+
+
+@tool(TOOLS, name="fetchServiceCatalogItemSearch", title="Search the service catalog")
+def fetch_service_catalog_item_search(
+    search_term: SearchTerm, page: Page = 1, per_page: PerPage = 30
+) -> CatalogItemsPublic:
+    """Search the service catalog by words (e.g. 'laptop', 'vpn access'), best match first. Use this
+    tool to find the item_id for placeRequestServiceCatalogItem."""
+    with unit_of_work() as uow:
+        return service.search_catalog_items(
+            session=uow.session, caller=uow.caller, search_term=search_term, page=page, per_page=per_page
+        )
+
+
+@tool(TOOLS, name="fetchServiceCatalogItem", title="Get a catalog item")
+def fetch_service_catalog_item(item_id: ItemId) -> CatalogItemDetail:
+    """Get one catalog item with its full description, cost, delivery time and custom fields (name,
+    type, required, choices) to fill in when requesting it."""
+    with unit_of_work() as uow:
+        return service.get_catalog_item(session=uow.session, caller=uow.caller, item_id=item_id)
+
+
+@tool(TOOLS, name="fetchServiceCatalogItems", title="List catalog items")
+def fetch_service_catalog_items(
+    category_id: Annotated[
+        int | None, Field(ge=1, description="Only items of this catalog category.")
+    ] = None,
+    page: Page = 1,
+    per_page: PerPage = 30,
+) -> CatalogItemsPublic:
+    """List the service-catalog items you can request, optionally of one category."""
+    with unit_of_work() as uow:
+        return service.list_catalog_items(
+            session=uow.session, caller=uow.caller, category_id=category_id, page=page, per_page=per_page
+        )

@@ -1,5 +1,130 @@
-"""Tools of this resource (filled in with the domain services)."""
+"""Onboarding and offboarding tools."""
 
-from server.tools.base import ToolSpec
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from domain.onboarding import service
+from domain.onboarding.models import (
+    OffboardingRequestCreate,
+    OffboardingRequestCreated,
+    OffboardingRequestsPublic,
+    OffboardingTicketsPublic,
+    OnboardingForm,
+    OnboardingRequestCreate,
+    OnboardingRequestPublic,
+    RequestStatus,
+)
+from server.context import unit_of_work
+from server.tools.base import ToolSpec, tool
+from server.tools.params import Page, PerPage, WorkspaceFilter
 
 TOOLS: list[ToolSpec] = []
+
+RequestId = Annotated[int, Field(ge=1, description="The request's id.")]
+RequesterEmail = Annotated[
+    str | None, Field(max_length=254, description="The person's email (instead of requester_id).")
+]
+TargetWorkspace = Annotated[
+    int | None, Field(ge=1, description="Workspace for the request; defaults to your (default) workspace.")
+]
+
+
+@tool(TOOLS, name="fetchOnboardingRequest", title="Get an onboarding request")
+def fetch_onboarding_request(request_id: RequestId) -> OnboardingRequestPublic:
+    """Get one onboarding request by id: its status and the form values it was filed with."""
+    with unit_of_work() as uow:
+        return service.get_onboarding_request(session=uow.session, caller=uow.caller, request_id=request_id)
+
+
+@tool(TOOLS, name="fetchOnboardingRequestForm", title="Get the onboarding form")
+def fetch_onboarding_request_form() -> OnboardingForm:
+    """Get the onboarding form's fields (name, label, type, required, choices). Use this tool before
+    createOnboardingRequest to learn which fields to fill in and which values are allowed."""
+    with unit_of_work() as uow:
+        return service.get_onboarding_form(session=uow.session, caller=uow.caller)
+
+
+@tool(TOOLS, name="createOnboardingRequest", title="Create an onboarding request", writes=True)
+def create_onboarding_request(
+    fields: Annotated[
+        dict[str, Any],
+        Field(
+            description="Form values keyed by field name, e.g. {'first_name': 'Ada', "
+            "'start_date': '2026-09-01'}; see fetchOnboardingRequestForm for names, types and choices."
+        ),
+    ],
+    requester_id: Annotated[
+        int | None, Field(ge=1, description="The requester filing it (their manager).")
+    ] = None,
+    email: RequesterEmail = None,
+    workspace_id: TargetWorkspace = None,
+) -> OnboardingRequestPublic:
+    """File an onboarding request for a new hire, on behalf of a requester (usually the hiring manager)
+    given by requester_id or email. The fields are checked against the onboarding form: required ones
+    must be present and values must match their type and choices."""
+    request_in = OnboardingRequestCreate(
+        fields=fields, requester_id=requester_id, email=email, workspace_id=workspace_id
+    )
+    with unit_of_work() as uow:
+        return service.create_onboarding_request(
+            session=uow.session, caller=uow.caller, request_in=request_in
+        )
+
+
+@tool(TOOLS, name="fetchOffboardingRequests", title="List offboarding requests")
+def fetch_offboarding_requests(
+    status: Annotated[RequestStatus | None, Field(description="Only requests in this status.")] = None,
+    workspace_id: WorkspaceFilter = None,
+    page: Page = 1,
+    per_page: PerPage = 30,
+) -> OffboardingRequestsPublic:
+    """List offboarding requests (employees leaving) you can see, oldest first, optionally by status."""
+    with unit_of_work() as uow:
+        return service.list_offboarding_requests(
+            session=uow.session,
+            caller=uow.caller,
+            status=status,
+            workspace_id=workspace_id,
+            page=page,
+            per_page=per_page,
+        )
+
+
+@tool(TOOLS, name="createOffboardingRequest", title="Create an offboarding request", writes=True)
+def create_offboarding_request(
+    last_working_day: Annotated[date, Field(description="The employee's last working day, YYYY-MM-DD.")],
+    requester_id: Annotated[int | None, Field(ge=1, description="The employee who is leaving.")] = None,
+    email: RequesterEmail = None,
+    reason: Annotated[str, Field(max_length=2000, description="Why they are leaving (optional).")] = "",
+    workspace_id: TargetWorkspace = None,
+) -> OffboardingRequestCreated:
+    """Start offboarding an employee (a requester, by requester_id or email). This opens child tickets
+    for the teams that must act (revoke access, collect equipment, final payroll), returned with the
+    request; list them later with fetchOffboardingRequestTickets."""
+    request_in = OffboardingRequestCreate(
+        requester_id=requester_id,
+        email=email,
+        last_working_day=last_working_day,
+        reason=reason,
+        workspace_id=workspace_id,
+    )
+    with unit_of_work() as uow:
+        return service.create_offboarding_request(
+            session=uow.session, caller=uow.caller, request_in=request_in
+        )
+
+
+@tool(TOOLS, name="fetchOffboardingRequestTickets", title="List an offboarding request's tickets")
+def fetch_offboarding_request_tickets(
+    request_id: RequestId, page: Page = 1, per_page: PerPage = 30
+) -> OffboardingTicketsPublic:
+    """List the child tickets an offboarding request opened (the ones in workspaces you can see), to
+    track which teams have finished their part."""
+    with unit_of_work() as uow:
+        return service.list_offboarding_tickets(
+            session=uow.session, caller=uow.caller, request_id=request_id, page=page, per_page=per_page
+        )

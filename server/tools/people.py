@@ -1,5 +1,91 @@
-"""Tools of this resource (filled in with the domain services)."""
+"""Agent and requester tools."""
 
-from server.tools.base import ToolSpec
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from domain.people import service
+from domain.people.models import AgentPublic, AgentRole, AgentsPublic, RequesterPublic, RequestersPublic
+from server.context import unit_of_work
+from server.tools.base import ToolSpec, tool
+from server.tools.params import Page, PerPage, WorkspaceFilter
 
 TOOLS: list[ToolSpec] = []
+
+AgentId = Annotated[int, Field(ge=1, description="The agent's id.")]
+RequesterId = Annotated[int, Field(ge=1, description="The requester's id.")]
+Email = Annotated[str | None, Field(max_length=254, description="Exact email address (case-insensitive).")]
+NameSearch = Annotated[
+    str | None, Field(max_length=200, description="Part of a first name, last name or email.")
+]
+
+
+@tool(TOOLS, name="fetchAgents", title="List agents")
+def fetch_agents(
+    role: Annotated[AgentRole | None, Field(description="Only admins or only agents.")] = None,
+    active: Annotated[
+        bool | None, Field(description="Only active (true) or deactivated (false) agents.")
+    ] = None,
+    workspace_id: WorkspaceFilter = None,
+    group_id: Annotated[int | None, Field(ge=1, description="Only members of this agent group.")] = None,
+    email: Email = None,
+    search_term: NameSearch = None,
+    page: Page = 1,
+    per_page: PerPage = 30,
+) -> AgentsPublic:
+    """List the service desk's agents and admins with their workspaces and groups. Use this tool to
+    find who to assign a ticket to (the agent_id), or to look an agent up by name or email."""
+    with unit_of_work() as uow:
+        return service.list_agents(
+            session=uow.session,
+            caller=uow.caller,
+            role=role,
+            active=active,
+            workspace_id=workspace_id,
+            group_id=group_id,
+            email=email,
+            search_term=search_term,
+            page=page,
+            per_page=per_page,
+        )
+
+
+@tool(TOOLS, name="fetchAgent", title="Get an agent")
+def fetch_agent(agent_id: AgentId) -> AgentPublic:
+    """Get one agent or admin by id, with role, workspaces and groups."""
+    with unit_of_work() as uow:
+        return service.get_agent(session=uow.session, caller=uow.caller, agent_id=agent_id)
+
+
+@tool(TOOLS, name="fetchRequesters", title="List requesters")
+def fetch_requesters(
+    email: Email = None,
+    department: Annotated[str | None, Field(max_length=200, description="Exact department name.")] = None,
+    active: Annotated[bool | None, Field(description="Only active (true) or deactivated (false).")] = None,
+    search_term: NameSearch = None,
+    page: Page = 1,
+    per_page: PerPage = 30,
+) -> RequestersPublic:
+    """List requesters: the employees who raise tickets and hold assets. Use this tool to find a
+    requester_id by email or name before creating a ticket, an onboarding or offboarding request, or
+    a service-catalog request on someone's behalf."""
+    with unit_of_work() as uow:
+        return service.list_requesters(
+            session=uow.session,
+            caller=uow.caller,
+            email=email,
+            department=department,
+            active=active,
+            search_term=search_term,
+            page=page,
+            per_page=per_page,
+        )
+
+
+@tool(TOOLS, name="fetchRequester", title="Get a requester")
+def fetch_requester(requester_id: RequesterId) -> RequesterPublic:
+    """Get one requester by id: name, email, job title, department, phone and location."""
+    with unit_of_work() as uow:
+        return service.get_requester(session=uow.session, caller=uow.caller, requester_id=requester_id)

@@ -1,0 +1,183 @@
+"""Agents and requesters. Both are account-level: every caller may list and read them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, func, literal, or_, union_all
+from sqlalchemy import select as sql_select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from domain.caller import Caller
+from domain.checks import coerce_enum, normalized_email
+from domain.errors import NotFound
+from domain.pagination import DEFAULT_PER_PAGE, paginate
+from domain.people.models import (
+    Agent,
+    AgentGroup,
+    AgentPublic,
+    AgentRole,
+    AgentsPublic,
+    AgentWorkspace,
+    Requester,
+    RequesterPublic,
+    RequestersPublic,
+)
+
+
+def list_agents(
+    *,
+    session: Session,
+    caller: Caller,
+    role: AgentRole | str | None = None,
+    active: bool | None = None,
+    workspace_id: int | None = None,
+    group_id: int | None = None,
+    email: str | None = None,
+    search_term: str | None = None,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+) -> AgentsPublic:
+    """Agents and admins by id, with their workspaces and groups (three queries per page)."""
+    statement = select(Agent).order_by(col(Agent.id))
+    if role is not None:
+        statement = statement.where(Agent.role == coerce_enum(AgentRole, role, field="role"))
+    if active is not None:
+        statement = statement.where(Agent.active == active)
+    if workspace_id is not None:
+        members = select(AgentWorkspace.agent_id).where(AgentWorkspace.workspace_id == workspace_id)
+        statement = statement.where(col(Agent.id).in_(members))
+    if group_id is not None:
+        members = select(AgentGroup.agent_id).where(AgentGroup.group_id == group_id)
+        statement = statement.where(col(Agent.id).in_(members))
+    if email is not None:
+        statement = statement.where(func.lower(Agent.email) == email.strip().lower())
+    if search_term:
+        statement = statement.where(_matches(search_term, Agent.first_name, Agent.last_name, Agent.email))
+    rows, info = paginate(session, statement, page=page, per_page=per_page)
+    memberships = _memberships(session, [agent.id for agent in rows if agent.id is not None])
+    return AgentsPublic(
+        agents=[_agent_public(agent, memberships) for agent in rows],
+        **info.model_dump(),
+    )
+
+
+def get_agent(*, session: Session, caller: Caller, agent_id: int) -> AgentPublic:
+    agent = session.get(Agent, agent_id)
+    if agent is None or agent.id is None:
+        raise NotFound("agent", "agent_id", agent_id)
+    return _agent_public(agent, _memberships(session, [agent.id]))
+
+
+def list_requesters(
+    *,
+    session: Session,
+    caller: Caller,
+    email: str | None = None,
+    department: str | None = None,
+    active: bool | None = None,
+    search_term: str | None = None,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+) -> RequestersPublic:
+    """Requesters by id; ``email`` matches exactly (ignoring case), ``search_term`` any part of a name."""
+    statement = select(Requester).order_by(col(Requester.id))
+    if email is not None:
+        statement = statement.where(func.lower(Requester.email) == email.strip().lower())
+    if department is not None:
+        statement = statement.where(Requester.department == department)
+    if active is not None:
+        statement = statement.where(Requester.active == active)
+    if search_term:
+        statement = statement.where(
+            _matches(search_term, Requester.first_name, Requester.last_name, Requester.email)
+        )
+    rows, info = paginate(session, statement, page=page, per_page=per_page)
+    return RequestersPublic(
+        requesters=[RequesterPublic.model_validate(row) for row in rows], **info.model_dump()
+    )
+
+
+def get_requester(*, session: Session, caller: Caller, requester_id: int) -> RequesterPublic:
+    requester = session.get(Requester, requester_id)
+    if requester is None:
+        raise NotFound("requester", "requester_id", requester_id)
+    return RequesterPublic.model_validate(requester)
+
+
+def requester_for_email(*, session: Session, email: str) -> Requester:
+    """The requester with ``email`` (ignoring case), created on the spot if there is none.
+
+    This is what helpdesks do with mail from an unknown sender: the person becomes a requester,
+    named after the local part of the address ("jane.doe@x" becomes Jane Doe). The insert runs in
+    a savepoint, so two calls racing on one new address end with one requester, not an error.
+    """
+    address = normalized_email(email)
+    existing = _requester_by_email(session, address)
+    if existing is not None:
+        return existing
+    first_name, last_name = _names_from_email(address)
+    requester = Requester(email=address, first_name=first_name, last_name=last_name)
+    try:
+        with session.begin_nested():
+            session.add(requester)
+    except IntegrityError:
+        existing = _requester_by_email(session, address)
+        if existing is None:
+            raise
+        return existing
+    return requester
+
+
+def _requester_by_email(session: Session, address: str) -> Requester | None:
+    statement = select(Requester).where(func.lower(Requester.email) == address).order_by(col(Requester.id))
+    return session.exec(statement).first()
+
+
+def _names_from_email(address: str) -> tuple[str, str]:
+    local = address.split("@", 1)[0].split("+", 1)[0]
+    parts = [part for part in re.split(r"[._-]+", local) if part]
+    if not parts:
+        return local[:120] or address[:120], ""
+    first, *rest = (part.capitalize() for part in parts)
+    return first[:120], " ".join(rest)[:120]
+
+
+def _matches(term: str, *columns: Any) -> Any:
+    needle = term.strip().lower()
+    return or_(*(func.lower(column).contains(needle, autoescape=True) for column in columns))
+
+
+Memberships = dict[int, tuple[list[int], list[int]]]
+
+
+def _memberships(session: Session, agent_ids: Sequence[int]) -> Memberships:
+    """Workspace and group ids of ``agent_ids``, in one round trip."""
+    result: Memberships = {agent_id: ([], []) for agent_id in agent_ids}
+    if not agent_ids:
+        return result
+    workspaces: Select[int, int, int] = sql_select(
+        col(AgentWorkspace.agent_id).label("agent_id"),
+        col(AgentWorkspace.workspace_id).label("member_of"),
+        literal(0).label("kind"),
+    ).where(col(AgentWorkspace.agent_id).in_(agent_ids))
+    groups: Select[int, int, int] = sql_select(
+        col(AgentGroup.agent_id).label("agent_id"),
+        col(AgentGroup.group_id).label("member_of"),
+        literal(1).label("kind"),
+    ).where(col(AgentGroup.agent_id).in_(agent_ids))
+    combined = union_all(workspaces, groups).subquery()
+    ordered = select(combined.c.agent_id, combined.c.member_of, combined.c.kind).order_by(
+        combined.c.member_of
+    )
+    for agent_id, member_of, kind in session.exec(ordered):
+        result[agent_id][kind].append(member_of)
+    return result
+
+
+def _agent_public(agent: Agent, memberships: Memberships) -> AgentPublic:
+    workspace_ids, group_ids = memberships.get(agent.id or 0, ([], []))
+    return AgentPublic.model_validate(agent, update={"workspace_ids": workspace_ids, "group_ids": group_ids})

@@ -1,0 +1,48 @@
+"""The committed snapshot of what models see: every tool's name, text, schemas and annotations.
+
+A change to any description or schema fails this test until the snapshot is regenerated with
+``HELPDESK_UPDATE_SNAPSHOT=1 pytest tests/server/test_tool_surface.py`` and the diff reviewed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from server.tools.registry import all_tool_specs, build_mcp_server
+
+SNAPSHOT = Path(__file__).parent / "tool_surface.json"
+EXPECTED_TOOLS = 34
+
+
+async def _surface() -> list[dict[str, Any]]:
+    server, _ = build_mcp_server(all_tool_specs(), version="snapshot")
+    tools = await server.list_tools()
+    return [tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in tools]
+
+
+async def test_tool_surface_matches_the_committed_snapshot() -> None:
+    surface = await _surface()
+    if os.environ.get("HELPDESK_UPDATE_SNAPSHOT") == "1":
+        SNAPSHOT.write_text(json.dumps(surface, indent=2, sort_keys=True) + "\n")
+    committed = json.loads(SNAPSHOT.read_text())
+    assert [tool["name"] for tool in surface] == [tool["name"] for tool in committed]
+    for current, recorded in zip(surface, committed, strict=True):
+        assert current == recorded, f"{current['name']} changed: regenerate the snapshot and review the diff"
+
+
+async def test_every_tool_has_schemas_annotations_and_a_description() -> None:
+    surface = await _surface()
+    assert len(surface) == EXPECTED_TOOLS
+    for tool in surface:
+        assert tool["description"], tool["name"]
+        assert tool["inputSchema"]["type"] == "object"
+        assert tool["inputSchema"]["additionalProperties"] is False, tool["name"]
+        assert tool["outputSchema"]["type"] == "object", tool["name"]
+        annotations = tool["annotations"]
+        assert annotations["title"]
+        assert annotations["destructiveHint"] is False
+        assert isinstance(annotations["readOnlyHint"], bool)
+        assert isinstance(annotations["idempotentHint"], bool)
