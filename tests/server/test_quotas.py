@@ -8,6 +8,7 @@ the database, in process memory and (with HELPDESK_TEST_REDIS_URL) in Redis.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import httpx
@@ -16,20 +17,24 @@ import redis
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from auth.apikeys import create_api_key
+from domain import migrate
 from domain.db import make_engine, session_scope
-from domain.people.models import Agent, AgentRole
-from domain.workspaces.models import Workspace
+from domain.tickets.models import Ticket
 from server.quotas import current_usage
 from tests.utils.quotas import (
     ACCEPT,
+    WRITE_TOOL,
+    Account,
     QuotaServer,
     SettableClock,
     burst,
     call,
     fresh_moment,
+    make_account,
+    own_database_url,
     post,
     quota_server,
+    read_call,
 )
 
 INIT = {
@@ -46,12 +51,17 @@ LIST = {"jsonrpc": "2.0", "id": 2, "method": "tools/list", "params": {}}
 
 
 @pytest.fixture(scope="module")
-def key(engine: Engine) -> str:
-    with session_scope(engine) as session:
-        session.add(Agent(email="quota-admin@example.test", first_name="Quota", role=AgentRole.admin))
-        session.flush()
-        _, full = create_api_key(session, email="quota-admin@example.test", name="quotas")
-    return full
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """This module's own database (its tests commit tickets and counters)."""
+    engine = make_engine(own_database_url(tmp_path_factory.mktemp("quotas"), "quotas"))
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def account(engine: Engine) -> Account:
+    return make_account(engine)
 
 
 @pytest.fixture(params=["database", "memory", "redis"])
@@ -67,33 +77,43 @@ def _statuses(responses: list[httpx.Response]) -> list[int]:
 
 def _use(server: QuotaServer, key: str, calls: int) -> None:
     for i in range(calls):
-        assert post(server.url, key, call(i, "countMarkers", prefix="x")).status_code == 200
+        assert post(server.url, key, read_call(i)).status_code == 200
 
 
-def _workspaces(engine: Engine, prefix: str) -> list[str]:
+def _ticket(account: Account, request_id: int, subject: str) -> dict[str, object]:
+    return call(
+        request_id,
+        WRITE_TOOL,
+        subject=subject,
+        email="quota-requester@example.test",
+        workspace_id=account.workspace_id,
+    )
+
+
+def _tickets(engine: Engine, prefix: str) -> list[str]:
     with session_scope(engine) as session:
-        rows = session.exec(select(Workspace.name).where(Workspace.name.startswith(prefix)))  # type: ignore[attr-defined]
+        rows = session.exec(select(Ticket.subject).where(Ticket.subject.startswith(prefix)))  # type: ignore[attr-defined]
         return sorted(rows.all())
 
 
 async def test_concurrent_calls_at_the_minute_limit_admit_exactly_the_calls_left(
-    engine: Engine, database_url: str, storage: str, key: str
+    engine: Engine, storage: str, account: Account
 ) -> None:
     clock = SettableClock(fresh_moment())
-    with quota_server(engine, database_url, storage, clock, per_minute=10, per_month=1000) as server:
-        _use(server, key, 3)
-        responses = await burst([server.url], key, [call(i, "countMarkers", prefix="x") for i in range(25)])
+    with quota_server(engine, storage, clock, per_minute=10, per_month=1000) as server:
+        _use(server, account.key, 3)
+        responses = await burst([server.url], account.key, [read_call(i) for i in range(25)])
         assert _statuses(responses) == [200] * 7 + [429] * 18
         assert server.minute_used() == 10
 
 
 async def test_concurrent_calls_at_the_month_limit_admit_exactly_the_calls_left(
-    engine: Engine, database_url: str, storage: str, key: str
+    engine: Engine, storage: str, account: Account
 ) -> None:
     clock = SettableClock(fresh_moment())
-    with quota_server(engine, database_url, storage, clock, per_minute=0, per_month=12) as server:
-        _use(server, key, 4)
-        responses = await burst([server.url], key, [call(i, "countMarkers", prefix="x") for i in range(30)])
+    with quota_server(engine, storage, clock, per_minute=0, per_month=12) as server:
+        _use(server, account.key, 4)
+        responses = await burst([server.url], account.key, [read_call(i) for i in range(30)])
         assert _statuses(responses) == [200] * 8 + [429] * 22
         refusals = [
             response.json()["error"]["data"]["quota"] for response in responses if response.status_code == 429
@@ -101,29 +121,27 @@ async def test_concurrent_calls_at_the_month_limit_admit_exactly_the_calls_left(
         assert set(refusals) == {"per_month"}
 
 
-async def test_refused_writes_change_nothing(
-    engine: Engine, database_url: str, storage: str, key: str
-) -> None:
+async def test_refused_writes_change_nothing(engine: Engine, storage: str, account: Account) -> None:
     clock = SettableClock(fresh_moment())
     prefix = f"quota-{storage}-{clock.now:%Y%m}-"
-    with quota_server(engine, database_url, storage, clock, per_minute=4, per_month=1000) as server:
-        bodies = [call(i, "createMarker", name=f"{prefix}{i:02}") for i in range(12)]
-        responses = await burst([server.url], key, bodies)
+    with quota_server(engine, storage, clock, per_minute=4, per_month=1000) as server:
+        bodies = [_ticket(account, i, f"{prefix}{i:02}") for i in range(12)]
+        responses = await burst([server.url], account.key, bodies)
     created = [f"{prefix}{i:02}" for i, response in enumerate(responses) if response.status_code == 200]
     assert len(created) == 4
     assert all(
         not response.json()["result"]["isError"] for response in responses if response.status_code == 200
     )
-    assert _workspaces(engine, prefix) == sorted(created)
+    assert _tickets(engine, prefix) == sorted(created)
 
 
 def test_over_quota_answer_names_the_quota_its_limit_and_reset(
-    engine: Engine, database_url: str, storage: str, key: str
+    engine: Engine, storage: str, account: Account
 ) -> None:
     clock = SettableClock(fresh_moment(day=20, hour=23, minute=59, second=20))
-    with quota_server(engine, database_url, storage, clock, per_minute=2, per_month=3) as server:
-        _use(server, key, 2)
-        refused = post(server.url, key, call(77, "countMarkers", prefix="x"), Origin="http://localhost:6274")
+    with quota_server(engine, storage, clock, per_minute=2, per_month=3) as server:
+        _use(server, account.key, 2)
+        refused = post(server.url, account.key, read_call(77), Origin="http://localhost:6274")
         assert refused.status_code == 429
         assert refused.headers["retry-after"] == "40"
         assert (
@@ -146,8 +164,8 @@ def test_over_quota_answer_names_the_quota_its_limit_and_reset(
         }
 
         clock.now += timedelta(minutes=1)
-        _use(server, key, 1)
-        refused = post(server.url, key, call("abc", "countMarkers", prefix="x"))
+        _use(server, account.key, 1)
+        refused = post(server.url, account.key, read_call("abc"))
         assert refused.status_code == 429
         body = refused.json()
         assert body["id"] == "abc"
@@ -174,11 +192,11 @@ def _month_seconds(clock: SettableClock) -> int:
     return int((_next_month(clock) - start).total_seconds())
 
 
-def test_admitted_calls_carry_what_is_left(engine: Engine, database_url: str, storage: str, key: str) -> None:
+def test_admitted_calls_carry_what_is_left(engine: Engine, storage: str, account: Account) -> None:
     clock = SettableClock(fresh_moment(second=45))
-    with quota_server(engine, database_url, storage, clock, per_minute=5, per_month=50) as server:
-        first = post(server.url, key, call(1, "countMarkers", prefix="x"))
-        second = post(server.url, key, call(2, "countMarkers", prefix="x"))
+    with quota_server(engine, storage, clock, per_minute=5, per_month=50) as server:
+        first = post(server.url, account.key, read_call(1))
+        second = post(server.url, account.key, read_call(2))
     assert first.status_code == second.status_code == 200
     month_left = int((_next_month(clock) - clock.now).total_seconds())
     assert first.headers["ratelimit"] == f'"minute";r=4;t=15, "month";r=49;t={month_left}'
@@ -187,61 +205,56 @@ def test_admitted_calls_carry_what_is_left(engine: Engine, database_url: str, st
 
 
 def test_a_minute_refusal_does_not_consume_the_month_nor_the_reverse(
-    engine: Engine, database_url: str, storage: str, key: str
+    engine: Engine, storage: str, account: Account
 ) -> None:
     clock = SettableClock(fresh_moment())
-    with quota_server(engine, database_url, storage, clock, per_minute=2, per_month=100) as server:
-        statuses = [post(server.url, key, call(i, "countMarkers", prefix="x")).status_code for i in range(5)]
+    with quota_server(engine, storage, clock, per_minute=2, per_month=100) as server:
+        statuses = [post(server.url, account.key, read_call(i)).status_code for i in range(5)]
         assert statuses == [200, 200, 429, 429, 429]
         assert current_usage(server.settings, engine=engine, now=clock.now).month.used == 2
 
     clock = SettableClock(fresh_moment())
-    with quota_server(engine, database_url, storage, clock, per_minute=100, per_month=2) as server:
-        statuses = [post(server.url, key, call(i, "countMarkers", prefix="x")).status_code for i in range(5)]
+    with quota_server(engine, storage, clock, per_minute=100, per_month=2) as server:
+        statuses = [post(server.url, account.key, read_call(i)).status_code for i in range(5)]
         assert statuses == [200, 200, 429, 429, 429]
         assert server.minute_used() == 2
 
 
 def test_only_tool_calls_that_reach_a_tool_are_counted(
-    engine: Engine, database_url: str, storage: str, key: str
+    engine: Engine, storage: str, account: Account
 ) -> None:
     clock = SettableClock(fresh_moment())
-    with quota_server(engine, database_url, storage, clock, per_minute=2, per_month=100) as server:
+    with quota_server(engine, storage, clock, per_minute=2, per_month=100) as server:
         for _ in range(4):
-            assert post(server.url, key, INIT).status_code == 200
-            listed = post(server.url, key, LIST)
+            assert post(server.url, account.key, INIT).status_code == 200
+            listed = post(server.url, account.key, LIST)
             assert listed.status_code == 200
             assert "ratelimit" not in listed.headers
-            unknown = post(server.url, key, call(5, "noSuchTool"))
+            unknown = post(server.url, account.key, call(5, "noSuchTool"))
             assert unknown.status_code == 200 and "ratelimit" not in unknown.headers
-        assert (
-            httpx.post(
-                f"{server.url}/mcp", json=call(6, "countMarkers", prefix="x"), headers=ACCEPT
-            ).status_code
-            == 401
-        )
+        assert httpx.post(f"{server.url}/mcp", json=read_call(6), headers=ACCEPT).status_code == 401
         assert server.minute_used() == 0
-        failed = post(server.url, key, call(7, "failMarker", reason="no"))
+        failed = post(server.url, account.key, call(7, "fetchTicket", ticket_id=987654321))
         assert failed.status_code == 200 and failed.json()["result"]["isError"] is True
-        assert post(server.url, key, call(8, "countMarkers", prefix="x")).status_code == 200
-        assert post(server.url, key, call(9, "countMarkers", prefix="x")).status_code == 429
+        assert post(server.url, account.key, read_call(8)).status_code == 200
+        assert post(server.url, account.key, read_call(9)).status_code == 429
         assert server.minute_used() == 2
 
 
 def test_the_monthly_quota_survives_a_restart_and_resets_next_month(
-    engine: Engine, database_url: str, storage: str, key: str
+    engine: Engine, storage: str, account: Account
 ) -> None:
     clock = SettableClock(fresh_moment(day=28, hour=23, minute=59, second=59))
-    with quota_server(engine, database_url, storage, clock, per_minute=0, per_month=3) as server:
-        _use(server, key, 3)
-        assert post(server.url, key, call(1, "countMarkers", prefix="x")).status_code == 429
+    with quota_server(engine, storage, clock, per_minute=0, per_month=3) as server:
+        _use(server, account.key, 3)
+        assert post(server.url, account.key, read_call(1)).status_code == 429
     if storage == "redis":
         redis.Redis.from_url(server.settings.redis_url or "").flushdb()  # the month must not live there
-    restarted = make_engine(database_url)
+    restarted = make_engine(engine.url.render_as_string(hide_password=False))
     try:
-        with quota_server(restarted, database_url, storage, clock, per_minute=0, per_month=3) as server:
-            assert post(server.url, key, call(2, "countMarkers", prefix="x")).status_code == 429
+        with quota_server(restarted, storage, clock, per_minute=0, per_month=3) as server:
+            assert post(server.url, account.key, read_call(2)).status_code == 429
             clock.now = _next_month(clock)
-            assert post(server.url, key, call(3, "countMarkers", prefix="x")).status_code == 200
+            assert post(server.url, account.key, read_call(3)).status_code == 200
     finally:
         restarted.dispose()

@@ -24,14 +24,20 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from auth.apikeys import create_api_key
 from domain import migrate
 from domain.db import make_engine, session_scope
-from domain.people.models import Agent, AgentRole
-from domain.workspaces.models import Workspace
+from domain.tickets.models import Ticket
 from tests.utils.live import free_port
 from tests.utils.quota_app import NOW_ENV
-from tests.utils.quotas import burst, call, fresh_moment
+from tests.utils.quotas import (
+    WRITE_TOOL,
+    burst,
+    call,
+    fresh_moment,
+    make_account,
+    own_database_url,
+    read_call,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,6 +49,16 @@ class Backend:
     engine: Engine
 
 
+@pytest.fixture(scope="module")
+def postgres_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    if not os.environ.get("HELPDESK_TEST_DATABASE_URL"):
+        pytest.skip("HELPDESK_TEST_DATABASE_URL is not set (PostgreSQL)")
+    engine = make_engine(own_database_url(tmp_path_factory.mktemp("procs"), "quota_procs"))
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgres", "postgres+redis"])
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     if request.param == "sqlite":
@@ -52,18 +68,9 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
         yield Backend(url, None, engine)
         engine.dispose()
         return
-    if not os.environ.get("HELPDESK_TEST_DATABASE_URL"):
-        pytest.skip("HELPDESK_TEST_DATABASE_URL is not set (PostgreSQL)")
+    engine = request.getfixturevalue("postgres_engine")
     redis_url = request.getfixturevalue("redis_url") if request.param == "postgres+redis" else None
-    yield Backend(request.getfixturevalue("database_url"), redis_url, request.getfixturevalue("engine"))
-
-
-def _api_key(engine: Engine) -> str:
-    email = f"procs-{uuid.uuid4().hex[:8]}@example.test"
-    with session_scope(engine) as session:
-        session.add(Agent(email=email, first_name="Procs", role=AgentRole.admin))
-        session.flush()
-        return create_api_key(session, email=email)[1]
+    yield Backend(engine.url.render_as_string(hide_password=False), redis_url, engine)
 
 
 def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -127,9 +134,9 @@ def _servers(backend: Backend, tmp_path: Path, **limits: int) -> Iterator[list[s
 
 
 async def test_processes_share_the_minute_window_exactly(backend: Backend, tmp_path: Path) -> None:
-    key = _api_key(backend.engine)
+    account = make_account(backend.engine)
     with _servers(backend, tmp_path, per_minute=9, per_month=1000) as urls:
-        responses = await burst(urls, key, [call(i, "countMarkers", prefix="x") for i in range(40)])
+        responses = await burst(urls, account.key, [read_call(i) for i in range(40)])
     statuses = sorted(response.status_code for response in responses)
     assert statuses == [200] * 9 + [429] * 31
     assert {r.json()["error"]["data"]["quota"] for r in responses if r.status_code == 429} == {"per_minute"}
@@ -138,14 +145,23 @@ async def test_processes_share_the_minute_window_exactly(backend: Backend, tmp_p
 async def test_processes_share_the_month_exactly_and_refused_writes_change_nothing(
     backend: Backend, tmp_path: Path
 ) -> None:
-    key = _api_key(backend.engine)
+    account = make_account(backend.engine)
     prefix = f"procs-{uuid.uuid4().hex[:8]}-"
     with _servers(backend, tmp_path, per_minute=0, per_month=11) as urls:
-        bodies = [call(i, "createMarker", name=f"{prefix}{i:02}") for i in range(36)]
-        responses = await burst(urls, key, bodies)
+        bodies = [
+            call(
+                i,
+                WRITE_TOOL,
+                subject=f"{prefix}{i:02}",
+                email="procs@example.test",
+                workspace_id=account.workspace_id,
+            )
+            for i in range(36)
+        ]
+        responses = await burst(urls, account.key, bodies)
     admitted = [f"{prefix}{i:02}" for i, response in enumerate(responses) if response.status_code == 200]
     assert len(admitted) == 11
     assert sorted(response.status_code for response in responses).count(429) == 25
     with session_scope(backend.engine) as session:
-        names = session.exec(select(Workspace.name).where(Workspace.name.startswith(prefix))).all()  # type: ignore[attr-defined]
-    assert sorted(names) == sorted(admitted)
+        subjects = session.exec(select(Ticket.subject).where(Ticket.subject.startswith(prefix))).all()  # type: ignore[attr-defined]
+    assert sorted(subjects) == sorted(admitted)

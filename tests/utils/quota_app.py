@@ -1,4 +1,4 @@
-"""A uvicorn factory for multi-process quota tests: the test tools, on a clock the test freezes.
+"""A uvicorn factory for multi-process quota tests: the server on a clock the test freezes.
 
 ``uvicorn --factory tests.utils.quota_app:create`` reads the settings from the environment like
 ``server.asgi:create``, and ``HELPDESK_TEST_NOW`` (ISO 8601, UTC): every worker's clock stands
@@ -14,11 +14,10 @@ from starlette.applications import Starlette
 
 from server.app import create_app
 from server.settings import load_settings
-from tests.utils.quota_tools import TOOLS
 
 NOW_ENV = "HELPDESK_TEST_NOW"
 
 
 def create() -> Starlette:
     now = datetime.fromisoformat(os.environ[NOW_ENV])
-    return create_app(load_settings(), tool_specs=TOOLS, clock=lambda: now)
+    return create_app(load_settings(), clock=lambda: now)
