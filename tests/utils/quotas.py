@@ -61,21 +61,23 @@ def own_database_url(tmp: Path, suffix: str) -> str:
 
 @dataclass(frozen=True)
 class Account:
-    """An admin's API key and the workspace its tickets go to."""
+    """An admin, its API key and the workspace its tickets go to."""
 
     key: str
     workspace_id: int
+    agent_id: int
+    email: str
 
 
 def make_account(engine: Engine) -> Account:
     email = f"quota-{uuid.uuid4().hex[:8]}@example.test"
     with session_scope(engine) as session:
         workspace = Workspace(name=f"Quota {email}")
-        session.add(workspace)
-        session.add(Agent(email=email, first_name="Quota", role=AgentRole.admin))
+        agent = Agent(email=email, first_name="Quota", role=AgentRole.admin)
+        session.add_all([workspace, agent])
         session.flush()
-        assert workspace.id is not None
-        return Account(create_api_key(session, email=email)[1], workspace.id)
+        assert workspace.id is not None and agent.id is not None
+        return Account(create_api_key(session, email=email)[1], workspace.id, agent.id, email)
 
 
 def fresh_moment(*, day: int = 15, hour: int = 12, minute: int = 30, second: int = 20) -> datetime:
