@@ -11,7 +11,8 @@ PostgreSQL locks the conflicting row and evaluates the condition against its lat
 version (also under READ COMMITTED); SQLite runs one writer at a time. Either way, with L calls
 left and any number of concurrent callers in any number of processes, exactly L statements
 return a row. A statement that returns none means the quota is spent: the caller raises, and
-the edge's transaction rolls back whatever else this admission had counted (the minute window),
+the edge's transaction rolls back whatever else this admission had counted (breakdown rows, the
+minute window),
 so a refused call consumes nothing.
 """
 
@@ -100,19 +101,20 @@ def consume_calls(
     """Count ``tools`` (one entry per call) against the month and, if ``count_minute``, the minute.
 
     A limit of 0 counts without limiting. Raises ``QuotaExhausted`` for the first window with
-    too few calls left; the caller's transaction must then roll back (``session_scope`` does).
-    Rows are always touched in the same order (minute, month, user, tools by name), so
-    concurrent admissions queue on the account rows and never deadlock.
+    too few calls left; the caller's transaction must then roll back (``session_scope`` does),
+    which also undoes the breakdown rows. Rows are always touched in the same order (user,
+    tools by name, minute, month), so concurrent admissions never deadlock; the account rows
+    every admission shares come last, so their locks are held for the shortest time.
     """
     amount = len(tools)
-    minute = None
-    if count_minute:
-        minute = _take(session, window_at(Granularity.minute, now), amount, per_minute)
     month_window = window_at(Granularity.month, now)
-    month = _take(session, month_window, amount, per_month)
     _upsert(session, month_window, UsageScope.user, str(agent_id), amount)
     for tool, calls in sorted(Counter(tools).items()):
         _upsert(session, month_window, UsageScope.tool, tool, calls)
+    minute = None
+    if count_minute:
+        minute = _take(session, window_at(Granularity.minute, now), amount, per_minute)
+    month = _take(session, month_window, amount, per_month)
     return Consumed(month=month, minute=minute)
 
 

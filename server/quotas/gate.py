@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from limits.errors import StorageError
 from sqlalchemy.engine import Engine
 
 from domain.db import session_scope
@@ -139,13 +140,8 @@ class QuotaGate:
         if not tools:
             return {}
         now = self.clock()
-        store = self.minute_store
-        minute: int | None = None
-        if store is not None:
-            minute = store.take(now, len(tools), self.limits.per_minute)
-            if minute is None:
-                exhausted = QuotaExhausted(window_at(Granularity.minute, now), self.limits.per_minute)
-                raise quota_refusal(self.limits, exhausted, now, calls)
+        # ``store`` is where the minute was taken, None when it is to be counted in the database.
+        store, minute = self._take_minute(now, len(tools), calls)
         try:
             with session_scope(self.engine) as session:
                 consumed = consume_calls(
@@ -158,12 +154,10 @@ class QuotaGate:
                     count_minute=store is None,
                 )
         except QuotaExhausted as exhausted:
-            if store is not None:
-                store.give_back(now, len(tools))
+            self._give_back_minute(store, now, len(tools))
             raise quota_refusal(self.limits, exhausted, now, calls) from None
         except BaseException:
-            if store is not None:
-                store.give_back(now, len(tools))
+            self._give_back_minute(store, now, len(tools))
             raise
         if consumed.minute == len(tools):
             self._forget_past_minutes(now)
@@ -172,6 +166,38 @@ class QuotaGate:
         return rate_limit_headers(
             self.limits, now, {Granularity.minute: minute, Granularity.month: consumed.month}
         )
+
+    def _take_minute(
+        self, now: datetime, amount: int, calls: list[ToolCall]
+    ) -> tuple[MinuteWindowStore | None, int | None]:
+        """Take from the minute store, if there is one: (the store to give back to, the count).
+
+        A store that fails (Redis unreachable) admits on the monthly quota alone rather than
+        failing every tool call: the month, in the database, stays exact.
+        """
+        store = self.minute_store
+        if store is None:
+            return None, None
+        try:
+            minute = store.take(now, amount, self.limits.per_minute)
+        except StorageError:
+            logger.warning(
+                "minute quota storage unavailable; admitting on the monthly quota alone", exc_info=True
+            )
+            return None, None
+        if minute is None:
+            exhausted = QuotaExhausted(window_at(Granularity.minute, now), self.limits.per_minute)
+            raise quota_refusal(self.limits, exhausted, now, calls)
+        return store, minute
+
+    @staticmethod
+    def _give_back_minute(store: MinuteWindowStore | None, now: datetime, amount: int) -> None:
+        if store is None:
+            return
+        try:
+            store.give_back(now, amount)
+        except StorageError:
+            logger.warning("could not give back %d call(s) to the minute window", amount, exc_info=True)
 
     def _forget_past_minutes(self, now: datetime) -> None:
         """First calls of a minute: delete older minute rows, in a transaction of their own."""

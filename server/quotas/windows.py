@@ -28,6 +28,7 @@ MinuteStorage = Literal["auto", "redis", "database", "memory"]
 KEY_PREFIX = "helpdesk/quota/minute/"
 # Twice the window: a key outlives its minute even when processes' clocks differ a little.
 EXPIRY_SECONDS = 120
+REDIS_TIMEOUT = 0.5
 
 
 class MinuteWindowStore:
@@ -79,7 +80,14 @@ def minute_window_store(choice: MinuteStorage, redis_url: str | None) -> MinuteW
     if resolved == "redis":
         if not redis_url:
             raise ValueError("the redis minute storage needs HELPDESK_REDIS_URL")
-        storage = storage_from_string(redis_url)
+        # Errors come wrapped as limits.errors.StorageError; short timeouts keep a sick Redis
+        # from holding tool calls (the gate then counts the minute in the database).
+        storage = storage_from_string(
+            redis_url,
+            wrap_exceptions=True,
+            socket_timeout=REDIS_TIMEOUT,
+            socket_connect_timeout=REDIS_TIMEOUT,
+        )
         assert isinstance(storage, Storage)
         return MinuteWindowStore(storage, shared=True)
     if resolved == "memory":

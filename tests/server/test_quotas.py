@@ -20,7 +20,9 @@ from sqlmodel import select
 from domain import migrate
 from domain.db import make_engine, session_scope
 from domain.tickets.models import Ticket
+from domain.usage.service import minute_calls_in_database
 from server.quotas import current_usage
+from tests.utils.live import free_port
 from tests.utils.quotas import (
     ACCEPT,
     WRITE_TOOL,
@@ -258,3 +260,15 @@ def test_the_monthly_quota_survives_a_restart_and_resets_next_month(
             assert post(server.url, account.key, read_call(3)).status_code == 200
     finally:
         restarted.dispose()
+
+
+def test_an_unreachable_redis_falls_back_to_the_database_minute(engine: Engine, account: Account) -> None:
+    clock = SettableClock(fresh_moment())
+    nobody_listens = f"redis://127.0.0.1:{free_port()}/5"
+    with quota_server(
+        engine, "redis", clock, redis_url=nobody_listens, per_minute=2, per_month=100
+    ) as server:
+        statuses = [post(server.url, account.key, read_call(i)).status_code for i in range(3)]
+        assert statuses == [200, 200, 429]
+        with session_scope(engine) as session:
+            assert minute_calls_in_database(session=session, now=clock.now) == 2

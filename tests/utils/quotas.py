@@ -94,8 +94,11 @@ class SettableClock:
         return self.now
 
 
-def quota_settings(database_url: str, port: int, storage: str, **overrides: Any) -> Settings:
-    redis_url = os.environ.get(REDIS_ENV) if storage == "redis" else None
+def quota_settings(
+    database_url: str, port: int, storage: str, redis_url: str | None = None, **overrides: Any
+) -> Settings:
+    if storage == "redis":
+        redis_url = redis_url or os.environ.get(REDIS_ENV)
     return load_settings(
         database_url=database_url,
         base_url=f"http://127.0.0.1:{port}",
@@ -123,11 +126,14 @@ class QuotaServer:
 
 
 @contextmanager
-def quota_server(engine: Engine, storage: str, clock: SettableClock, **limits: int) -> Iterator[QuotaServer]:
+def quota_server(
+    engine: Engine, storage: str, clock: SettableClock, redis_url: str | None = None, **limits: int
+) -> Iterator[QuotaServer]:
     """A live server with every tool, the given quotas and minute storage, on ``clock``."""
     port = free_port()
     database_url = engine.url.render_as_string(hide_password=False)
-    settings = quota_settings(database_url, port, storage, **{f"quota_{k}": v for k, v in limits.items()})
+    quotas = {f"quota_{k}": v for k, v in limits.items()}
+    settings = quota_settings(database_url, port, storage, redis_url, **quotas)
     # The gate create_app would build, built here to keep a handle on its minute store.
     names = {spec.name for spec in all_tool_specs()}
     gate = build_quota_gate(settings, engine=engine, clock=clock, is_tool=names.__contains__)
