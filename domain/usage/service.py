@@ -18,6 +18,7 @@ so a refused call consumes nothing.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlmodel
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Integer, Table, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -62,21 +63,66 @@ class Consumed:
     minute: int | None
 
 
+@functools.cache
+def _upserts(dialect: str) -> tuple[Any, Any, Any]:
+    """The upserts, built once per dialect: unconditional (without and with RETURNING), within a limit.
+
+    Built once with bind parameters, they hit SQLAlchemy's compiled cache on every call:
+    constructing the statement anew took most of an admission's time.
+    """
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(TABLE).values(
+        granularity=bindparam("granularity"),
+        period=bindparam("period"),
+        scope=bindparam("scope"),
+        subject=bindparam("subject"),
+        count=bindparam("amount"),
+    )
+    total = TABLE.c.count + statement.excluded.count
+    counted = TABLE.c.count
+    unconditional = statement.on_conflict_do_update(index_elements=list(KEY), set_={"count": total})
+    within = statement.on_conflict_do_update(
+        index_elements=list(KEY), set_={"count": total}, where=total <= bindparam("limit", type_=Integer)
+    )
+    return unconditional, unconditional.returning(counted), within.returning(counted)
+
+
 def _upsert(
     session: Session, window: Window, scope: UsageScope, subject: str, amount: int, limit: int = 0
 ) -> int | None:
     """Add ``amount`` to one counter; with a ``limit`` (> 0), only if the sum stays within it."""
-    dialect = session.get_bind().dialect.name
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(TABLE).values(
-        granularity=window.granularity, period=window.period, scope=scope, subject=subject, count=amount
-    )
-    total = TABLE.c.count + statement.excluded.count
-    statement = statement.on_conflict_do_update(
-        index_elements=list(KEY), set_={"count": total}, where=(total <= limit) if limit else None
-    ).returning(TABLE.c.count)
-    count: int | None = session.execute(statement).scalar_one_or_none()
+    _, unconditional, within = _upserts(session.get_bind().dialect.name)
+    parameters = {
+        "granularity": window.granularity,
+        "period": window.period,
+        "scope": scope,
+        "subject": subject,
+        "amount": amount,
+    }
+    if limit:
+        parameters["limit"] = limit
+    count: int | None = session.execute(within if limit else unconditional, parameters).scalar_one_or_none()
     return count
+
+
+def _add_breakdown(session: Session, window: Window, agent_id: int, tools: Sequence[str]) -> None:
+    """Count the calls per user and per tool, in one statement (one round trip)."""
+    rows = [(UsageScope.user, str(agent_id), len(tools))]
+    rows += [(UsageScope.tool, tool, calls) for tool, calls in sorted(Counter(tools).items())]
+    statement, _, _ = _upserts(session.get_bind().dialect.name)
+    session.execute(
+        statement,
+        [
+            {
+                "granularity": window.granularity,
+                "period": window.period,
+                "scope": scope,
+                "subject": subject,
+                "amount": n,
+            }
+            for scope, subject, n in rows
+        ],
+    )
 
 
 def _take(session: Session, window: Window, amount: int, limit: int) -> int:
@@ -108,9 +154,7 @@ def consume_calls(
     """
     amount = len(tools)
     month_window = window_at(Granularity.month, now)
-    _upsert(session, month_window, UsageScope.user, str(agent_id), amount)
-    for tool, calls in sorted(Counter(tools).items()):
-        _upsert(session, month_window, UsageScope.tool, tool, calls)
+    _add_breakdown(session, month_window, agent_id, tools)
     minute = None
     if count_minute:
         minute = _take(session, window_at(Granularity.minute, now), amount, per_minute)
