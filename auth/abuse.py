@@ -23,7 +23,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import html
 import ipaddress
 import math
 import threading
@@ -37,8 +36,11 @@ import anyio.to_thread
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 
+from auth.oauth.authorize import MAX_FORM_FIELDS as LOGIN_FORM_FIELDS
+from auth.oauth.pages import message_page
+from auth.oauth.token import MAX_FORM_FIELDS as TOKEN_FORM_FIELDS
 from domain.types import utcnow
 from server.settings import Settings
 
@@ -147,17 +149,17 @@ def too_many_requests(retry_after: int, description: str) -> JSONResponse:
 
 
 def sign_in_refused(_request: Request, retry_after: int) -> Response:
-    """The default answer to a refused sign-in: a plain page (the sign-in form is a browser page)."""
+    """The answer to a refused sign-in: a page like the sign-in form's others, with ``Retry-After``."""
     minutes = max(1, math.ceil(retry_after / 60))
-    text = html.escape(
-        f"Too many sign-in attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
+    response = message_page(
+        title="Too many sign-in attempts",
+        message=f"Too many sign-in attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}.",
+        detail="Sign-ins are limited per account and per network address to stop password guessing.",
+        status_code=429,
     )
-    page = (
-        f"<!doctype html><title>Too many attempts</title><main><h1>Too many attempts</h1><p>{text}</p></main>"
-    )
-    return HTMLResponse(
-        page, status_code=429, headers={"Retry-After": str(retry_after), "Cache-Control": "no-store"}
-    )
+    response.headers["Retry-After"] = str(retry_after)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _basic_client_id(request: Request) -> str | None:
@@ -181,14 +183,12 @@ class AbuseGuard:
 
     limits: AuthRateLimits
     login_refused: Callable[[Request, int], Response] = field(default=sign_in_refused)
-    login_form_fields: int = 10
-    token_form_fields: int = 20
 
     async def __call__(self, request: Request, endpoint: str) -> Response | None:
         if request.method != "POST":
             return None
         if endpoint == "login":
-            form = await request.form(max_files=0, max_fields=self.login_form_fields)
+            form = await request.form(max_files=0, max_fields=LOGIN_FORM_FIELDS)
             email = form.get("email")
             wait = await anyio.to_thread.run_sync(
                 lambda: self.limits.hit_login(
@@ -208,7 +208,7 @@ class AbuseGuard:
         if endpoint == "token":
             client_id = _basic_client_id(request)
             if client_id is None:
-                form = await request.form(max_files=0, max_fields=self.token_form_fields)
+                form = await request.form(max_files=0, max_fields=TOKEN_FORM_FIELDS)
                 value = form.get("client_id")
                 client_id = value if isinstance(value, str) else ""
             wait = await anyio.to_thread.run_sync(lambda: self.limits.hit_token(client_id=client_id))

@@ -2,7 +2,8 @@
 
 from sqlmodel import SQLModel
 
-from auth import apikeys
+from auth import apikeys, server_secret
+from auth.oauth import models as oauth
 from domain.assets import models as assets
 from domain.catalog import models as catalog
 from domain.onboarding import models as onboarding
@@ -19,8 +20,10 @@ __all__ = [
     "assets",
     "catalog",
     "metadata",
+    "oauth",
     "onboarding",
     "people",
+    "server_secret",
     "solutions",
     "tickets",
     "usage",

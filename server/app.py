@@ -20,6 +20,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
+from auth.abuse import AbuseGuard, AuthRateLimits
+from auth.oauth import BoundTokenResolver, oauth_routes
+from auth.oauth.cimd import MetadataDocumentFetcher
 from domain.db import make_engine
 from domain.types import utcnow
 from server.edge import EdgeMiddleware, default_allowed_hosts, default_allowed_origins
@@ -51,14 +54,20 @@ def create_app(
     tool_specs: Sequence[ToolSpec] | None = None,
     token_resolver: TokenResolver | None = None,
     gate: ToolCallGate | None = None,
-    extra_routes: Sequence[BaseRoute] = (),
     clock: Callable[[], datetime] = utcnow,
+    metadata_fetcher: MetadataDocumentFetcher | None = None,
 ) -> Starlette:
     """Build the whole server. ``no_auth`` (every call acts as the first admin) is for loopback only.
 
-    ``gate`` defaults to the quotas of ``settings``; ``clock`` (UTC) is injectable for tests.
+    ``gate`` defaults to the tool-call quotas of ``settings``. ``clock`` and ``metadata_fetcher``
+    let tests move time and answer CIMD fetches offline.
     """
     engine = engine or make_engine(settings.database_url)
+    token_resolver = token_resolver or BoundTokenResolver(settings)
+    abuse = AbuseGuard(AuthRateLimits.from_settings(settings, clock=clock))
+    oauth = oauth_routes(
+        settings=settings, engine=engine, clock=clock, metadata_fetcher=metadata_fetcher, guard=abuse
+    )
     mcp, book = build_mcp_server(
         all_tool_specs() if tool_specs is None else tool_specs, version=package_version()
     )
@@ -77,7 +86,7 @@ def create_app(
         return McpEndpoint(
             inner=inner,
             engine=engine,
-            base_url=settings.base_url,
+            settings=settings,
             book=book,
             max_body_bytes=settings.max_request_bytes,
             token_resolver=token_resolver,
@@ -116,7 +125,7 @@ def create_app(
         Route("/mcp", endpoint(streamable), methods=["GET", "POST", "DELETE"]),
         Route("/sse", endpoint(legacy_sse), methods=["GET"]),
         Mount("/messages", endpoint(legacy_sse)),
-        *extra_routes,
+        *oauth,
     ]
     middleware = [
         Middleware(

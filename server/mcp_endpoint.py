@@ -23,25 +23,28 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from auth.apikeys import PREFIX as API_KEY_PREFIX
 from auth.apikeys import authenticate_api_key
-from auth.challenge import www_authenticate
+from auth.oauth.resource import www_authenticate
 from domain.caller import Caller
 from domain.db import session_scope
 from domain.people.identity import load_caller
 from domain.types import utcnow
 from server.context import Credential, McpRequest, current_request
+from server.settings import Settings
 from server.tools.base import WRITE_SCOPE
 from server.tools.registry import ToolBook
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class TokenIdentity:
+class TokenIdentity(Protocol):
     """What an OAuth access token stands for, as the token store reports it."""
 
-    agent_id: int
-    scopes: frozenset[str]
-    reference: str
+    @property
+    def agent_id(self) -> int: ...
+    @property
+    def scopes(self) -> frozenset[str]: ...
+    @property
+    def reference(self) -> str: ...
 
 
 class TokenResolver(Protocol):
@@ -114,7 +117,7 @@ class McpEndpoint:
         *,
         inner: ASGIApp,
         engine: Engine,
-        base_url: str,
+        settings: Settings,
         book: ToolBook,
         max_body_bytes: int,
         token_resolver: TokenResolver | None = None,
@@ -124,7 +127,7 @@ class McpEndpoint:
     ) -> None:
         self.inner = inner
         self.engine = engine
-        self.base_url = base_url
+        self.settings = settings
         self.book = book
         self.max_body_bytes = max_body_bytes
         self.token_resolver = token_resolver
@@ -213,7 +216,7 @@ class McpEndpoint:
 
     def _challenge(self, error: str | None, description: str) -> Refused:
         body = {"error": error or "unauthorized", "error_description": description}
-        header = www_authenticate(self.base_url, error=error)
+        header = www_authenticate(self.settings, error=error)
         return Refused(401, body, {"www-authenticate": header})
 
     def _check_scopes(self, caller: Caller, calls: list[ToolCall]) -> None:
@@ -230,9 +233,9 @@ class McpEndpoint:
                     },
                     {
                         "www-authenticate": www_authenticate(
-                            self.base_url,
+                            self.settings,
                             error="insufficient_scope",
-                            description=f"{name} needs {WRITE_SCOPE}",
+                            error_description=f"{name} needs {WRITE_SCOPE}",
                         )
                     },
                 )

@@ -18,10 +18,14 @@ from sqlmodel import Session
 from domain import migrate
 from domain.db import make_engine
 
-# The product's default quotas (100 calls a minute) would refuse the later calls of a suite that
-# makes hundreds: tests run unlimited (still counted) unless they set quotas themselves.
+# The product's default quotas (100 calls a minute) and sign-in limits (10 per account per 15
+# minutes) would refuse the later calls of suites that make hundreds: tests run without them
+# (calls are still counted) unless they set limits themselves.
 os.environ.setdefault("HELPDESK_QUOTA_PER_MINUTE", "0")
 os.environ.setdefault("HELPDESK_QUOTA_PER_MONTH", "0")
+for limit in ("LOGIN_RATE_LIMIT_PER_ACCOUNT", "LOGIN_RATE_LIMIT_PER_IP", "REGISTRATION_RATE_LIMIT_PER_IP"):
+    os.environ.setdefault(f"HELPDESK_{limit}", "")
+os.environ.setdefault("HELPDESK_TOKEN_RATE_LIMIT_PER_CLIENT", "")
 
 
 def _reset_postgres(url: str) -> None:

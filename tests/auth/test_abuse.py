@@ -11,13 +11,16 @@ import httpx
 import pytest
 from limits import parse
 from limits.storage import MemoryStorage, RedisStorage
+from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from auth.abuse import AbuseGuard, AuthRateLimits, client_address
-from server.settings import load_settings
+from server.settings import Settings, load_settings
+from tests.auth.conftest import FakeClock, FakeWeb, build_app
+from tests.auth.constants import BASE_URL
 from tests.utils.quotas import SettableClock
 
 START = datetime(2031, 5, 6, 7, 0, 0, tzinfo=UTC)  # an hour, a quarter hour and a minute start here
@@ -66,7 +69,11 @@ def test_registrations_are_limited_per_address_and_tokens_per_client() -> None:
 
 
 def test_an_empty_setting_disables_a_limit() -> None:
-    settings = load_settings(registration_rate_limit_per_ip="", token_rate_limit_per_client=" ")
+    settings = load_settings(
+        login_rate_limit_per_account="10 per 15 minutes",
+        registration_rate_limit_per_ip="",
+        token_rate_limit_per_client=" ",
+    )
     limits = AuthRateLimits.from_settings(settings, clock=SettableClock(START))
     assert all(limits.hit_registration(ip="192.0.2.1") is None for _ in range(500))
     assert all(limits.hit_token(client_id="c") is None for _ in range(500))
@@ -155,3 +162,41 @@ def test_unreadable_limits_are_refused_at_start_up(value: str) -> None:
 
     with pytest.raises(SettingsError, match="HELPDESK_LOGIN_RATE_LIMIT_PER_IP"):
         load_settings(login_rate_limit_per_ip=value)
+
+
+async def test_the_oauth_routes_answer_429_once_a_limit_is_spent(
+    settings: Settings, engine: Engine, clock: FakeClock, web: FakeWeb
+) -> None:
+    clock.now = START
+    limited = settings.model_copy(
+        update={
+            "login_rate_limit_per_account": "2 per 15 minutes",
+            "registration_rate_limit_per_ip": "2 per hour",
+            "token_rate_limit_per_client": "2 per minute",
+        }
+    )
+    app = build_app(limited, engine, clock, web)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
+        client = {"redirect_uris": ["http://127.0.0.1:9999/cb"], "token_endpoint_auth_method": "none"}
+        registrations = [
+            await http.post("/register", json=client, headers={"Origin": "https://x.test"}) for _ in range(3)
+        ]
+        assert [r.status_code for r in registrations] == [201, 201, 429]
+        assert registrations[2].headers["retry-after"] == "3600"
+        assert registrations[2].headers["access-control-allow-origin"] == "*"
+
+        tokens = [
+            await http.post("/token", data={"client_id": "nobody", "grant_type": "refresh_token"})
+            for _ in range(3)
+        ]
+        assert [r.status_code for r in tokens] == [401, 401, 429]
+        assert tokens[2].json()["error"] == "temporarily_unavailable"
+
+        sign_ins = [
+            await http.post("/authorize/login", data={"email": "ana@example.test", "password": "guess"})
+            for _ in range(3)
+        ]
+        assert sign_ins[0].status_code != 429 and sign_ins[1].status_code != 429
+        assert sign_ins[2].status_code == 429
+        assert sign_ins[2].headers["retry-after"] == "900"
+        assert "Too many sign-in attempts" in sign_ins[2].text

@@ -1,0 +1,135 @@
+"""The protected-resource side: binding tokens to ``/mcp`` and challenging callers.
+
+- RFC 8707 (https://www.rfc-editor.org/rfc/rfc8707): resource indicators. Tokens are bound to
+  the normalised resource they were requested for and refused for any other.
+- RFC 6750 §3 (https://www.rfc-editor.org/rfc/rfc6750#section-3) and RFC 9728 §5.1: the
+  ``WWW-Authenticate: Bearer`` challenge, with ``resource_metadata`` (clients discover the
+  authorization server from it) and ``scope`` (clients request exactly that).
+
+``resolve_access_token`` looks every token up in the database, with no cache, so a revocation by
+an admin, by the agent or by the client takes effect on the very next request on every worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
+
+from sqlmodel import Session, col, select
+
+from auth.oauth.credentials import ACCESS_TOKEN_PREFIX, hash_credential
+from auth.oauth.models import OAuthClient, OAuthGrant, OAuthTokenRecord, TokenKind
+from auth.oauth.scopes import SUPPORTED_SCOPES, parse_scopes
+from server.settings import Settings
+
+PROTECTED_RESOURCE_METADATA_PATH = "/.well-known/oauth-protected-resource"
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalise_resource(value: str) -> str | None:
+    """Canonical form of a resource URI (scheme and host lower-cased, default port and trailing
+    slash dropped), or None if it is not an absolute http(s) URI without a fragment."""
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname or parts.fragment or parts.username is not None:
+        return None
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
+
+
+def resource_metadata_url(settings: Settings) -> str:
+    """RFC 9728 §3.1: the well-known path inserted before the resource's path."""
+    return f"{settings.base_url}{PROTECTED_RESOURCE_METADATA_PATH}{urlsplit(settings.resource_url).path}"
+
+
+def www_authenticate(
+    settings: Settings,
+    *,
+    error: str | None = None,
+    scope: str | None = None,
+    error_description: str | None = None,
+) -> str:
+    """The ``WWW-Authenticate`` value for every 401 and 403 from ``/mcp``.
+
+    ``error`` is ``invalid_token`` (401: missing, unknown, expired or revoked credential) or
+    ``insufficient_scope`` (403); ``scope`` defaults to every scope the tools need.
+    """
+    parts = [
+        f'resource_metadata="{resource_metadata_url(settings)}"',
+        f'scope="{scope or " ".join(SUPPORTED_SCOPES)}"',
+    ]
+    if error:
+        parts.append(f'error="{error}"')
+    if error_description:
+        parts.append('error_description="{}"'.format(error_description.replace("\\", "").replace('"', "'")))
+    return "Bearer " + ", ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class AccessTokenIdentity:
+    """Who a valid access token speaks for. Only valid tokens resolve; anything else is None."""
+
+    agent_id: int
+    scopes: frozenset[str]
+    client_id: str
+    grant_id: int
+    expires_at: datetime
+
+    @property
+    def reference(self) -> str:
+        """How audit logs name the credential: the grant, never the token."""
+        return f"oauth_grant:{self.grant_id}"
+
+
+def resolve_access_token(
+    session: Session, token: str, *, resource: str, now: datetime
+) -> AccessTokenIdentity | None:
+    """The identity behind an OAuth access token presented to ``resource``.
+
+    None for a token that is unknown, expired, revoked (itself, its grant or its client), or
+    issued for another resource: the edge answers all of these with 401 ``invalid_token``.
+    """
+    expected = normalise_resource(resource)
+    if not token.startswith(ACCESS_TOKEN_PREFIX) or expected is None:
+        return None
+    row = session.exec(
+        select(OAuthTokenRecord, OAuthGrant, OAuthClient)
+        .join(OAuthGrant, col(OAuthGrant.id) == OAuthTokenRecord.grant_id)
+        .join(OAuthClient, col(OAuthClient.id) == OAuthGrant.client_pk)
+        .where(OAuthTokenRecord.token_hash == hash_credential(token))
+        .where(OAuthTokenRecord.kind == TokenKind.access)
+    ).first()
+    if row is None:
+        return None
+    record, grant, client = row
+    if record.revoked_at is not None or grant.revoked_at is not None or client.revoked_at is not None:
+        return None
+    if record.expires_at <= now or grant.resource != expected:
+        return None
+    assert grant.id is not None
+    return AccessTokenIdentity(
+        agent_id=grant.agent_id,
+        scopes=parse_scopes(record.scope),
+        client_id=client.client_id,
+        grant_id=grant.id,
+        expires_at=record.expires_at,
+    )
+
+
+class BoundTokenResolver:
+    """``resolve_access_token`` bound to this server's resource, in the shape the ``/mcp`` edge
+    calls (``resolver(session, token, now=...)``)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.resource = settings.resource_url
+
+    def __call__(self, session: Session, token: str, *, now: datetime) -> AccessTokenIdentity | None:
+        return resolve_access_token(session, token, resource=self.resource, now=now)
