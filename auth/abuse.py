@@ -5,8 +5,9 @@ credential guessing impractical; RFC 7591 §5 warns that open registration can b
 limit is a fixed window of the server's clock, counted with ``limits``' storage: Redis when
 ``HELPDESK_REDIS_URL`` is set (shared by every worker and replica), else process memory. Without
 Redis each worker counts on its own, so the effective limit is at most the limit times the number
-of workers: still far below what password guessing needs, and never a refusal of a legitimate
-client that another worker would have admitted.
+of workers: still far below what password guessing needs. A storage error (Redis down) admits the
+request and logs a warning: the limits guard against abuse, and must not take sign-in down with
+them.
 
 - Logins count per account (email) **and** per client IP: one account guessed from many
   addresses, or many accounts sprayed from one address, both run out. Every attempt counts, so
@@ -24,6 +25,7 @@ import base64
 import binascii
 import hashlib
 import ipaddress
+import logging
 import math
 import threading
 from collections.abc import Callable
@@ -34,6 +36,7 @@ from urllib.parse import unquote_plus
 
 import anyio.to_thread
 from limits import RateLimitItem, parse
+from limits.errors import StorageError
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -43,6 +46,8 @@ from auth.oauth.pages import message_page
 from auth.oauth.token import MAX_FORM_FIELDS as TOKEN_FORM_FIELDS
 from domain.types import utcnow
 from server.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "helpdesk/auth/"
 
@@ -94,7 +99,13 @@ class AuthRateLimits:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> AuthRateLimits:
-        storage = storage_from_string(settings.redis_url) if settings.redis_url else MemoryStorage()
+        storage = (
+            storage_from_string(
+                settings.redis_url, wrap_exceptions=True, socket_timeout=0.5, socket_connect_timeout=0.5
+            )
+            if settings.redis_url
+            else MemoryStorage()
+        )
         assert isinstance(storage, Storage)
         return cls(
             storage=storage,
@@ -132,8 +143,12 @@ class AuthRateLimits:
         # caller-chosen text of any length, and need not sit in Redis in clear.
         digest = hashlib.sha256(subject.encode()).hexdigest()[:32]
         key = f"{KEY_PREFIX}{kind}/{item.amount}-per-{seconds}/{window}/{digest}"
-        with self._serial:
-            count = self.storage.incr(key, seconds)
+        try:
+            with self._serial:
+                count = self.storage.incr(key, seconds)
+        except StorageError:
+            logger.warning("rate-limit storage unavailable; admitting %s", kind, exc_info=True)
+            return None
         if count <= item.amount:
             return None
         return max(1, math.ceil((window + 1) * seconds - moment))

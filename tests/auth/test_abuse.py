@@ -21,6 +21,7 @@ from auth.abuse import AbuseGuard, AuthRateLimits, client_address
 from server.settings import Settings, load_settings
 from tests.auth.conftest import FakeClock, FakeWeb, build_app
 from tests.auth.constants import BASE_URL
+from tests.utils.live import free_port
 from tests.utils.quotas import SettableClock
 
 START = datetime(2031, 5, 6, 7, 0, 0, tzinfo=UTC)  # an hour, a quarter hour and a minute start here
@@ -200,3 +201,11 @@ async def test_the_oauth_routes_answer_429_once_a_limit_is_spent(
         assert sign_ins[2].status_code == 429
         assert sign_ins[2].headers["retry-after"] == "900"
         assert "Too many sign-in attempts" in sign_ins[2].text
+
+
+def test_an_unreachable_redis_admits_rather_than_failing_sign_in() -> None:
+    settings = load_settings(
+        redis_url=f"redis://127.0.0.1:{free_port()}/5", login_rate_limit_per_account="1 per 15 minutes"
+    )
+    limits = AuthRateLimits.from_settings(settings, clock=SettableClock(START))
+    assert [limits.hit_login(email="ana@example.test", ip="192.0.2.1") for _ in range(3)] == [None] * 3
