@@ -10,6 +10,7 @@ from domain.onboarding import models as onboarding
 from domain.people import models as people
 from domain.solutions import models as solutions
 from domain.tickets import models as tickets
+from domain.usage import models as usage
 from domain.workspaces import models as workspaces
 
 metadata = SQLModel.metadata
@@ -25,5 +26,6 @@ __all__ = [
     "server_secret",
     "solutions",
     "tickets",
+    "usage",
     "workspaces",
 ]

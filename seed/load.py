@@ -35,6 +35,7 @@ def domain_tables() -> list[Table]:
         str(getattr(mapper.local_table, "name", ""))
         for mapper in SQLModel._sa_registry.mappers
         if mapper.class_.__module__.startswith("domain.")
+        and not mapper.class_.__module__.startswith("domain.usage.")
     }
     return [table for table in metadata.sorted_tables if table.name in names]
 

@@ -20,12 +20,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from auth.abuse import AbuseGuard, AuthRateLimits
 from auth.oauth import BoundTokenResolver, oauth_routes
 from auth.oauth.cimd import MetadataDocumentFetcher
 from domain.db import make_engine
 from domain.types import utcnow
 from server.edge import EdgeMiddleware, default_allowed_hosts, default_allowed_origins
 from server.mcp_endpoint import McpEndpoint, TokenResolver, ToolCallGate
+from server.quotas import build_quota_gate
 from server.settings import Settings
 from server.tools.base import ToolSpec
 from server.tools.registry import all_tool_specs, build_mcp_server
@@ -57,14 +59,20 @@ def create_app(
 ) -> Starlette:
     """Build the whole server. ``no_auth`` (every call acts as the first admin) is for loopback only.
 
-    ``clock`` and ``metadata_fetcher`` let tests move time and answer CIMD fetches offline.
+    ``gate`` defaults to the tool-call quotas of ``settings``. ``clock`` and ``metadata_fetcher``
+    let tests move time and answer CIMD fetches offline.
     """
     engine = engine or make_engine(settings.database_url)
     token_resolver = token_resolver or BoundTokenResolver(settings)
-    oauth = oauth_routes(settings=settings, engine=engine, clock=clock, metadata_fetcher=metadata_fetcher)
+    abuse = AbuseGuard(AuthRateLimits.from_settings(settings, clock=clock))
+    oauth = oauth_routes(
+        settings=settings, engine=engine, clock=clock, metadata_fetcher=metadata_fetcher, guard=abuse
+    )
     mcp, book = build_mcp_server(
         all_tool_specs() if tool_specs is None else tool_specs, version=package_version()
     )
+    if gate is None:
+        gate = build_quota_gate(settings, engine=engine, clock=clock, is_tool=book.specs.__contains__)
     streamable = mcp.streamable_http_app(
         streamable_http_path="/mcp",
         stateless_http=True,
