@@ -6,18 +6,20 @@ import ipaddress
 import json
 import os
 import sys
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from auth import apikeys
 from domain import migrate
 from domain.db import make_engine, session_scope
 from domain.errors import DomainError
+from seed import DEMO_LOGINS, DemoLogin, SeedError
 from server.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(help="Hosted MCP server for a helpdesk / ITSM backend.", no_args_is_help=True)
@@ -65,26 +67,26 @@ def _prepare_database(settings: Settings, engine: Engine) -> None:
         if not is_seeded(engine):
             err.print("Empty database: loading the seed dataset (first start only)…")
             summary = seed_database(engine)
-            _print_demo_logins(summary.demo_logins)
+            _print_demo_logins(summary.logins)
     elif migrate.pending(engine):
         raise _fail("the database schema is not up to date: run `helpdesk-mcp db upgrade` first")
 
 
-def _print_demo_logins(logins: list[tuple[str, str, str]]) -> None:
+def _print_demo_logins(logins: Sequence[DemoLogin]) -> None:
     table = Table(title="Demo logins")
-    for column in ("email", "role", "password"):
+    for column in ("email", "role", "password", "note"):
         table.add_column(column)
-    for email, role, password in logins:
-        table.add_row(email, role, password)
+    for login in logins:
+        table.add_row(login.email, login.role, login.password, login.note)
     err.print(table)
 
 
 def _demo_logins_exist(engine: Engine) -> bool:
     from domain.people.models import Agent
-    from seed.demo import DEMO_EMAILS
 
+    emails = [login.email for login in DEMO_LOGINS if login.table == "agent"]
     with session_scope(engine) as session:
-        return session.exec(select(Agent.id).where(Agent.email.in_(DEMO_EMAILS))).first() is not None  # type: ignore[attr-defined]
+        return session.exec(select(Agent.id).where(col(Agent.email).in_(emails))).first() is not None
 
 
 @app.command()
@@ -118,7 +120,15 @@ def serve(
     from server.asgi import NO_AUTH_ENV
 
     os.environ[NO_AUTH_ENV] = "1" if no_auth else "0"
-    err.print(f"helpdesk-mcp serving {settings.base_url}/mcp (bound to {host}:{port})")
+    base_url = settings.base_url
+    if "base_url" not in settings.model_fields_set:
+        # Unset: the URL clients use is the one bound here (on loopback), so discovery documents
+        # and challenges name the right port. Behind a proxy, HELPDESK_BASE_URL must be set.
+        base_url = f"http://{host if loopback and host != 'localhost' else '127.0.0.1'}:{port}"
+        if not loopback:
+            err.print(f"warning: HELPDESK_BASE_URL is not set; OAuth discovery will advertise {base_url}")
+        os.environ["HELPDESK_BASE_URL"] = base_url
+    err.print(f"helpdesk-mcp serving {base_url}/mcp (bound to {host}:{port})")
     uvicorn.run(
         "server.asgi:create",
         factory=True,
@@ -163,11 +173,12 @@ def seed(
 
         try:
             summary = seed_database(engine, scale=scale, reset=reset, progress=report)
-        except DomainError as exc:
+        except SeedError as exc:
             raise _fail(str(exc)) from None
     for table, count in summary.counts.items():
         err.print(f"{table:>24}: {count}")
-    _print_demo_logins(summary.demo_logins)
+    err.print(f"seeded in {summary.seconds:.1f} s")
+    _print_demo_logins(summary.logins)
 
 
 @apikey_app.command("create")
