@@ -25,6 +25,7 @@ class Outcome(enum.StrEnum):
 
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
+    __table_args__ = {"info": {"helpdesk_data": False}}  # not seeded or reset
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_column=timestamp_column(index=True))
     # No foreign key: the trail must outlive the agent. The email is the one at call time.
@@ -43,6 +44,7 @@ class AuditDailyCount(SQLModel, table=True):
     """Tool calls of one UTC day whose audit rows have been deleted (retention)."""
 
     __tablename__ = "audit_daily_count"
+    __table_args__ = {"info": {"helpdesk_data": False}}  # not seeded or reset
     day: str = Field(primary_key=True, max_length=10, description="YYYY-MM-DD (UTC).")
     calls: int = 0
     errors: int = 0

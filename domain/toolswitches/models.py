@@ -15,6 +15,7 @@ from domain.types import timestamp_column
 
 class ToolSwitch(SQLModel, table=True):
     __tablename__ = "tool_switch"
+    __table_args__ = {"info": {"helpdesk_data": False}}  # not seeded or reset
     tool: str = Field(primary_key=True, max_length=100)
     disabled_at: datetime = Field(sa_column=timestamp_column())
     # Who switched it off; no foreign key, so removing that admin keeps the switch.
