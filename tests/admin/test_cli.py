@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy.engine import Engine
 from rich.console import Console
+from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from domain.audit.models import Outcome
