@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote, urlencode
 
 import anyio.to_thread
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -170,10 +171,15 @@ class Console:
         return self.csrf.is_valid(request, form.get(CSRF_FIELD))
 
 
-def redirect(path: str, **notice: str) -> RedirectResponse:
-    query = "&".join(f"{key}={value}" for key, value in notice.items())
+def redirect(path: str, *, anchor: str = "", **notice: str) -> RedirectResponse:
+    """303 to ``path`` with ``notice`` codes (each page maps its codes to fixed sentences, so no
+    text from the request is ever echoed) and an optional ``#anchor`` to land back on the row."""
+    query = urlencode(notice)
+    target = f"{path}?{query}" if query else path
     return RedirectResponse(
-        f"{path}?{query}" if query else path, status_code=303, headers={"Cache-Control": "no-store"}
+        f"{target}#{quote(anchor)}" if anchor else target,
+        status_code=303,
+        headers={"Cache-Control": "no-store"},
     )
 
 

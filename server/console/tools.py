@@ -77,4 +77,5 @@ class ToolsPage:
                 return "not-found"
             return "enabled"
 
-        return redirect(PATH, notice=await self.console.run(apply))
+        outcome = await self.console.run(apply)
+        return redirect(PATH, anchor=name if outcome != "not-found" else "", notice=outcome)

@@ -129,6 +129,7 @@ class Bar(BaseModel):
     x: float
     y: float
     height: float
+    error_height: float
     day: str
     calls: int
     errors: int
@@ -155,6 +156,7 @@ def bar_chart(days: list[DayCount], peak: int, *, width: int = 720, height: int 
                 x=round(index * slot + slot * 0.15, 2),
                 y=round(height - 20 - bar_height, 2),
                 height=round(bar_height, 2),
+                error_height=round(day.errors * scale, 2),
                 day=day.day,
                 calls=day.calls,
                 errors=day.errors,
