@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import httpx
-import pytest
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 
 from auth.apikeys import list_api_keys
+from domain.audit.models import Outcome
+from domain.audit.service import ToolCallRecord, record_call
 from domain.db import session_scope
 from domain.toolswitches.service import disabled_tools
-from server.settings import Settings, load_settings
+from server.settings import load_settings
 from tests.admin.console import Console
 from tests.auth.browser import parse_page
 from tests.auth.conftest import FakeClock, FakeWeb, build_app
+from tests.auth.constants import BASE_URL
 from tests.utils.auth_factories import Person
 
 ADMIN_PAGES = ("/admin/usage", "/admin/tools", "/admin/audit")
@@ -91,7 +94,7 @@ async def test_agent_gets_a_403_page_for_account_wide_pages(console: Console, ag
 
 
 async def test_forms_without_a_valid_csrf_token_are_refused(
-    console: Console, admin: Person, engine: Engine
+    console: Console, admin: Person, engine: Engine, app: Starlette
 ) -> None:
     await console.sign_in(admin)
     page = await console.http.get("/admin/tools")
@@ -103,20 +106,14 @@ async def test_forms_without_a_valid_csrf_token_are_refused(
         response = await console.http.post("/admin/tools", data=data)
         assert response.status_code == 403
         assert "security token" in response.text
-    # A token from another browser (another CSRF cookie) does not pass either.
-    async with httpx.AsyncClient(
-        transport=console.http._transport, base_url=str(console.http.base_url)
-    ) as other:
-        other_console = Console(other)
-        await other_console.sign_in(admin)
-        response = await other.post(
-            "/admin/tools", data={"tool": "fetchTickets", "action": "disable", "csrf_token": token}
-        )
-        assert response.status_code == 403
-    login = await httpx.AsyncClient(
-        transport=console.http._transport, base_url=str(console.http.base_url)
-    ).post("/admin/login", data={"email": admin.email, "password": admin.password})
-    assert login.status_code == 403
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as other:
+        # Another browser, signed in too, cannot replay this browser's token (its CSRF cookie differs).
+        await Console(other).sign_in(admin)
+        data = {"tool": "fetchTickets", "action": "disable", "csrf_token": token}
+        assert (await other.post("/admin/tools", data=data)).status_code == 403
+        # Nor can a sign-in form be posted without the token (login CSRF).
+        login = await other.post("/admin/login", data={"email": admin.email, "password": admin.password})
+        assert login.status_code == 403
     with session_scope(engine) as session:
         assert "fetchTickets" not in disabled_tools(session)
 
@@ -172,6 +169,48 @@ async def test_admin_disables_and_enables_a_tool(console: Console, admin: Person
         assert "createAsset" not in disabled_tools(session)
 
 
-@pytest.fixture
-def _unused(app: Starlette, settings: Settings) -> None:
-    return None
+async def test_audit_page_filters_and_pages_stay_put_while_calls_arrive(
+    console: Console, admin: Person, engine: Engine, clock: FakeClock
+) -> None:
+    email = f"audited-{admin.id}@x.test"
+
+    def call(minutes_ago: int, tool: str = "fetchTickets") -> None:
+        with session_scope(engine) as session:
+            record_call(
+                session=session,
+                call=ToolCallRecord(
+                    at=clock.now - timedelta(minutes=minutes_ago),
+                    agent_id=None,
+                    agent_email=email,
+                    credential_kind="oauth",
+                    credential="oauth_grant:999999",
+                    tool=tool,
+                    arguments=f'{{"n": {minutes_ago}}}',
+                    outcome=Outcome.ok,
+                    error=None,
+                    duration_ms=5,
+                ),
+            )
+
+    for minutes_ago in range(60, 0, -1):
+        call(minutes_ago)
+    call(0, tool="createTicket")
+    await console.sign_in(admin)
+    first = await console.http.get("/admin/audit", params={"user": email})
+    assert first.status_code == 200
+    assert first.text.count("<tr>") == 1 + 50 and "61 calls" in first.text
+    older = re.search(r'href="([^"]+)" rel="next"', first.text)
+    assert older is not None and "upto=" in older.group(1)
+    call(0, tool="createTicket")  # a new call must not shift page 2
+    second = await console.http.get(older.group(1).replace("&amp;", "&"))
+    assert second.text.count("<tr>") == 1 + 11
+    assert "{&#34;n&#34;: 60}" in second.text and "{&#34;n&#34;: 50}" in second.text
+    tools = await console.http.get("/admin/audit", params={"user": email, "tool": "createTicket"})
+    assert tools.text.count("<tr>") == 1 + 2
+    since = (clock.now - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
+    recent = await console.http.get("/admin/audit", params={"user": email, "since": since})
+    assert recent.text.count("<tr>") == 1 + 7
+    bad = await console.http.get("/admin/audit", params={"since": "yesterday"})
+    assert "must be a date" in bad.text
+    past_the_end = await console.http.get("/admin/audit", params={"user": email, "page": "9"})
+    assert "past the end" in past_the_end.text
