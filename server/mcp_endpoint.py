@@ -98,7 +98,9 @@ def bearer_credential(headers: Headers) -> str | None:
 
 def tool_calls(body: bytes) -> list[ToolCall]:
     """The ``tools/call`` messages of a JSON-RPC POST body (a batch may hold several)."""
-    if b"tools/call" not in body:
+    # Cheap skip for bodies that cannot name the method: JSON may spell it "tools\/call" or with
+    # \u escapes, so only a body with neither "tools" nor a \u escape goes unparsed.
+    if b"tools" not in body and b"\\u" not in body:
         return []
     try:
         payload = json.loads(body)
