@@ -1,4 +1,4 @@
-"""The ``helpdesk-mcp`` command: serve, database, seed, API keys and usage."""
+"""The ``helpdesk-mcp`` command: serve, database, seed, API keys, usage (admin: ``server.cli_admin``)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from domain import migrate
 from domain.db import make_engine, session_scope
 from domain.errors import DomainError
 from seed import DEMO_LOGINS, DemoLogin, SeedError
+from server import cli_admin
 from server.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(help="Hosted MCP server for a helpdesk / ITSM backend.", no_args_is_help=True)
@@ -27,6 +28,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 apikey_app = typer.Typer(help="API keys for clients that only send static headers.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(apikey_app, name="apikey")
+cli_admin.register(app)  # clients, grants, tools, audit
 
 err = Console(stderr=True)
 out = Console()

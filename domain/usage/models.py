@@ -31,6 +31,7 @@ class UsageScope(enum.StrEnum):
 
 class UsageCounter(SQLModel, table=True):
     __tablename__ = "usage_counter"
+    __table_args__ = {"info": {"helpdesk_data": False}}  # not seeded or reset: quotas outlive a reseed
     granularity: Granularity = Field(
         sa_column=Column(enum_type(Granularity, "usage_granularity"), primary_key=True)
     )
