@@ -181,32 +181,3 @@ def daily_counts(*, session: Session, start: datetime, end: datetime) -> list[Da
         days.append(DayCount(day=key, calls=calls[key], errors=errors[key]))
         current += timedelta(days=1)
     return days
-
-
-def calls_since(*, session: Session, since: datetime) -> int:
-    return int(session.exec(select(func.count()).where(col(AuditEntry.at) >= since)).one())
-
-
-def top_callers(*, session: Session, since: datetime, limit: int = 10) -> list[tuple[str, int]]:
-    """Agents (by email) with the most tool calls since ``since``, most first."""
-    count = func.count().label("calls")
-    rows = session.exec(
-        select(AuditEntry.agent_email, count)
-        .where(col(AuditEntry.at) >= since)
-        .group_by(col(AuditEntry.agent_email))
-        .order_by(count.desc(), col(AuditEntry.agent_email))
-        .limit(limit)
-    ).all()
-    return [(email, int(calls)) for email, calls in rows]
-
-
-def top_tools(*, session: Session, since: datetime, limit: int = 10) -> list[tuple[str, int]]:
-    count = func.count().label("calls")
-    rows = session.exec(
-        select(AuditEntry.tool, count)
-        .where(col(AuditEntry.at) >= since)
-        .group_by(col(AuditEntry.tool))
-        .order_by(count.desc(), col(AuditEntry.tool))
-        .limit(limit)
-    ).all()
-    return [(tool, int(calls)) for tool, calls in rows]

@@ -26,7 +26,7 @@ from server.console.base import LOGIN_PATH, PREFIX, Console, Viewer, login_redir
 from server.console.keys import ApiKeysPage
 from server.console.signin import SignIn
 from server.console.tools import ToolsPage
-from server.console.usage import AuditUsageSource, UsagePage, UsageSource
+from server.console.usage import QuotaUsageSource, UsagePage, UsageSource
 from server.settings import Settings
 from server.tools.base import ToolSpec
 
@@ -79,7 +79,7 @@ def console_routes(
     sign_in = SignIn(console)
     apps = ConnectedAppsPage(console)
     keys = ApiKeysPage(console)
-    usage = UsagePage(console, usage_source or AuditUsageSource(engine, settings), clock)
+    usage = UsagePage(console, usage_source or QuotaUsageSource(engine, settings), clock)
     tools = ToolsPage(console, specs)
     audit = AuditPage(console, [spec.name for spec in specs], settings.audit_retention_days)
     return [

@@ -1,15 +1,14 @@
 """Usage: tool calls this minute and this month against the quotas, per day, per user, per tool.
 
-The numbers come through ``UsageSource``: today the audit log (its rows for the detail, its kept
-per-day counts for days past the retention); the quota counters can stand in for the minute,
-the month and the rankings without the page changing.
+The numbers come through ``UsageSource``: the quota counters (the minute, the month and the
+month's rankings per user and tool) and the audit log's kept per-day counts for the chart.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 import anyio.to_thread
@@ -19,9 +18,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from domain.audit.models import DayCount
-from domain.audit.service import calls_since, daily_counts, top_callers, top_tools
+from domain.audit.service import daily_counts
 from domain.db import session_scope
 from server.console.base import Console, Viewer
+from server.quotas import current_usage
 from server.settings import Settings
 
 
@@ -67,43 +67,34 @@ def month_bounds(now: datetime) -> tuple[datetime, datetime]:
 
 
 @dataclass
-class AuditUsageSource:
-    """Usage read from the audit log (calls that reached the tools)."""
+class QuotaUsageSource:
+    """The quota counters for this minute, this month and the month's rankings (exact, the same
+    numbers the quota gate enforces); the audit log's per-day counts for the chart."""
 
     engine: Engine
     settings: Settings
 
     def __call__(self, now: datetime) -> UsageSnapshot:
+        report = current_usage(self.settings, engine=self.engine, now=now)
         start, following = month_bounds(now)
-        minute = now.replace(second=0, microsecond=0)
-        retained_from = max(start, now - timedelta(days=self.settings.audit_retention_days))
         with session_scope(self.engine) as session:
             days = daily_counts(session=session, start=start, end=following)
-            return UsageSnapshot(
-                as_of=now,
-                minute=WindowUsage(
-                    used=calls_since(session=session, since=minute),
-                    limit=self.settings.quota_per_minute or None,
-                    resets_at=minute + timedelta(minutes=1),
-                ),
-                month=WindowUsage(
-                    used=sum(day.calls for day in days),
-                    limit=self.settings.quota_per_month or None,
-                    resets_at=following,
-                ),
-                days=days,
-                by_user=[
-                    Ranking(name=e or "(unknown)", calls=c)
-                    for e, c in top_callers(session=session, since=retained_from)
-                ],
-                by_tool=[
-                    Ranking(name=t, calls=c) for t, c in top_tools(session=session, since=retained_from)
-                ],
-                note=(
-                    f"Top users and tools cover the audit log's last {self.settings.audit_retention_days} "
-                    "days of this month."
-                ),
-            )
+        return UsageSnapshot(
+            as_of=now,
+            minute=WindowUsage(
+                used=report.minute.used, limit=report.minute.limit, resets_at=report.minute.resets_at
+            ),
+            month=WindowUsage(
+                used=report.month.used, limit=report.month.limit, resets_at=report.month.resets_at
+            ),
+            days=days,
+            by_user=[
+                Ranking(name=user.email or f"agent {user.agent_id}", calls=user.calls)
+                for user in report.by_user
+            ],
+            by_tool=[Ranking(name=tool.tool, calls=tool.calls) for tool in report.by_tool],
+            note="The daily chart counts calls that reached a tool, from the audit log.",
+        )
 
 
 @dataclass
