@@ -5,11 +5,14 @@ from sqlmodel import SQLModel
 from auth import apikeys, server_secret
 from auth.oauth import models as oauth
 from domain.assets import models as assets
+from domain.audit import models as audit
 from domain.catalog import models as catalog
 from domain.onboarding import models as onboarding
 from domain.people import models as people
 from domain.solutions import models as solutions
 from domain.tickets import models as tickets
+from domain.toolswitches import models as toolswitches
+from domain.usage import models as usage
 from domain.workspaces import models as workspaces
 
 metadata = SQLModel.metadata
@@ -17,6 +20,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "apikeys",
     "assets",
+    "audit",
     "catalog",
     "metadata",
     "oauth",
@@ -25,5 +29,7 @@ __all__ = [
     "server_secret",
     "solutions",
     "tickets",
+    "toolswitches",
+    "usage",
     "workspaces",
 ]

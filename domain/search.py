@@ -46,6 +46,13 @@ wouldn you your yours yourself yourselves"""
 _REQUEST_NOISE = """cant help issue issues need please problem problems trouble unable want work worked
 working works"""
 STOP_WORDS = frozenset(_ENGLISH.split()) | frozenset(_REQUEST_NOISE.split())
+# "X won't connect", "Y doesn't print": people describing a failure want the troubleshooting
+# article. The words themselves are stop words (PostgreSQL does not even index "not"), so they
+# are turned into the intent they carry.
+_FAILURE_WORDS = frozenset(
+    ("won", "wont", "not", "cant", "cannot", "doesn", "didn", "isn", "fails", "failing", "failed", "broken")
+)
+TROUBLESHOOTING = "troubleshoot"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +61,12 @@ class SearchIndex:
 
     table: str
     weights: tuple[float, ...]
+    title_column: str
 
 
-# The FTS5 column order (and PostgreSQL weights A, B, D) are set in migration 0002.
-ARTICLE_INDEX = SearchIndex("solution_article", (10.0, 4.0, 1.0))  # title, tags, body
-CATALOG_INDEX = SearchIndex("catalog_item", (10.0, 4.0, 1.0))  # name, short_description, description
+# The FTS5 column order (and PostgreSQL weights A, B, D) are set in the search migration (0004).
+ARTICLE_INDEX = SearchIndex("solution_article", (10.0, 4.0, 1.0), "title")  # title, tags, body
+CATALOG_INDEX = SearchIndex("catalog_item", (10.0, 4.0, 1.0), "name")  # name, short_description, description
 
 
 def search_words(search_term: str | None, *, field: str = "search_term") -> list[str]:
@@ -75,6 +83,8 @@ def search_words(search_term: str | None, *, field: str = "search_term") -> list
         if len(word) <= MAX_WORD_LENGTH and word not in words:
             words.append(word)
     meaningful = [word for word in words if word not in STOP_WORDS and len(word) > 1]
+    if meaningful and _FAILURE_WORDS.intersection(words) and TROUBLESHOOTING not in meaningful:
+        meaningful.insert(0, TROUBLESHOOTING)  # first: the user's last word keeps its prefix match
     return (meaningful or words)[:MAX_WORDS]
 
 
@@ -88,7 +98,9 @@ def rank_by_relevance(
 ) -> SelectOfScalar[T]:
     """``statement`` narrowed to rows matching any of ``words``, best match first, then by id.
 
-    The score is the engine's relevance (bm25 on SQLite, ts_rank_cd on PostgreSQL; both count the
+    Rows whose title (or name) holds more of the words come first: templated bodies share many
+    words, and a word in half the documents carries almost no weight in bm25. Within those, the
+    score is the engine's relevance (bm25 on SQLite, ts_rank_cd on PostgreSQL; both count the
     title or name most) times the number of the words a row matches, so that an article matching
     "outlook password" beats one that mentions "password" often but never "outlook".
     """
@@ -130,12 +142,17 @@ def _rank_fts5(
     matched = _matched_count(
         [id_column.in_(select(fts.c.rowid).where(matches(phrase))) for phrase in phrases]
     )
+    # The first FTS5 column is the title (or name): "{title} : phrase" matches only there.
+    title = index.title_column
+    in_title = _matched_count(
+        [id_column.in_(select(fts.c.rowid).where(matches(f"{{{title}}} : {phrase}"))) for phrase in phrases]
+    )
     # bm25() is negative, lower is better: ascending order puts the best first.
     score = func.bm25(fts_column, *index.weights) * matched
     return (
         statement.join(fts, fts.c.rowid == id_column)
         .where(matches(" OR ".join(phrases)))
-        .order_by(score, id_column)
+        .order_by(in_title.desc(), score, id_column)
     )
 
 
@@ -156,11 +173,21 @@ def _rank_tsvector(
             )
     any_word = reduce(lambda a, b: a.op("||", return_type=TSQUERY)(b), queries)
     matched = _matched_count([vector.op("@@")(query) for query in queries])
+    # Weight A is the title (or name): "word:A" matches only there.
+    title_queries = [
+        func.to_tsquery(
+            english,
+            bindparam("ts_title", f"'{word}':*A" if _is_prefix(words, i) else f"'{word}':A", unique=True),
+            type_=TSQUERY,
+        )
+        for i, word in enumerate(words)
+    ]
+    in_title = _matched_count([vector.op("@@")(query) for query in title_queries])
     # A query of nothing but PostgreSQL stop words ("the") is empty and matches nothing, where
     # FTS5 would match the word: harmless, as search_words keeps stop words only when alone.
     # Normalisation 1 divides by 1 + log(length): a long article does not win by length alone.
     score = func.ts_rank_cd(vector, any_word, 1) * matched
-    return statement.where(vector.op("@@")(any_word)).order_by(score.desc(), id_column)
+    return statement.where(vector.op("@@")(any_word)).order_by(in_title.desc(), score.desc(), id_column)
 
 
 # The objects migration 0002 creates are dialect-specific and so not in the models: FTS5 tables

@@ -30,11 +30,15 @@ class SeedError(RuntimeError):
 
 
 def domain_tables() -> list[Table]:
-    """The domain's tables (models under ``domain.``, not auth or usage), parents before children."""
+    """The domain's tables (models under ``domain.``, not auth or usage), parents before children.
+
+    Tables marked ``info={"helpdesk_data": False}`` (the audit log, tool switches: the server's
+    own records rather than helpdesk content) are left out: not seeded, counted or reset."""
     names = {
         str(getattr(mapper.local_table, "name", ""))
         for mapper in SQLModel._sa_registry.mappers
         if mapper.class_.__module__.startswith("domain.")
+        and getattr(mapper.local_table, "info", {}).get("helpdesk_data", True)
     }
     return [table for table in metadata.sorted_tables if table.name in names]
 

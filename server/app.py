@@ -1,4 +1,5 @@
-"""The Starlette application: health probes, the MCP transports behind authentication, OAuth."""
+"""The Starlette application: health probes, the MCP transports behind authentication, OAuth,
+the admin console, and the audit log's retention task."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+import anyio
 import anyio.to_thread
 from mcp.server.transport_security import TransportSecuritySettings
 from sqlalchemy import text
@@ -18,17 +20,22 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Route
 
+from auth.abuse import AbuseGuard, AuthRateLimits
 from auth.oauth import BoundTokenResolver, oauth_routes
 from auth.oauth.cimd import MetadataDocumentFetcher
 from domain.db import make_engine
 from domain.types import utcnow
+from server.audit import AuditMiddleware, AuditRetention
+from server.console import console_routes
 from server.edge import EdgeMiddleware, default_allowed_hosts, default_allowed_origins
 from server.mcp_endpoint import McpEndpoint, TokenResolver, ToolCallGate
+from server.quotas import build_quota_gate
 from server.settings import Settings
 from server.tools.base import ToolSpec
 from server.tools.registry import all_tool_specs, build_mcp_server
+from server.tools.switches import ToolSwitchMiddleware
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +64,24 @@ def create_app(
 ) -> Starlette:
     """Build the whole server. ``no_auth`` (every call acts as the first admin) is for loopback only.
 
-    ``clock`` and ``metadata_fetcher`` let tests move time and answer CIMD fetches offline.
+    ``gate`` defaults to the tool-call quotas of ``settings``. ``clock`` and ``metadata_fetcher``
+    let tests move time and answer CIMD fetches offline.
     """
     engine = engine or make_engine(settings.database_url)
     token_resolver = token_resolver or BoundTokenResolver(settings)
-    oauth = oauth_routes(settings=settings, engine=engine, clock=clock, metadata_fetcher=metadata_fetcher)
-    mcp, book = build_mcp_server(
-        all_tool_specs() if tool_specs is None else tool_specs, version=package_version()
+    abuse = AbuseGuard(AuthRateLimits.from_settings(settings, clock=clock))
+    oauth = oauth_routes(
+        settings=settings, engine=engine, clock=clock, metadata_fetcher=metadata_fetcher, guard=abuse
     )
+    specs = all_tool_specs() if tool_specs is None else list(tool_specs)
+    mcp, book = build_mcp_server(
+        specs,
+        version=package_version(),
+        middleware=[AuditMiddleware(clock=clock), ToolSwitchMiddleware()],
+    )
+    if gate is None:
+        gate = build_quota_gate(settings, engine=engine, clock=clock, is_tool=book.specs.__contains__)
+    retention = AuditRetention(engine=engine, retention_days=settings.audit_retention_days, clock=clock)
     streamable = mcp.streamable_http_app(
         streamable_http_path="/mcp",
         stateless_http=True,
@@ -104,20 +121,26 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        async with mcp.session_manager.run():
+        async with mcp.session_manager.run(), anyio.create_task_group() as tasks:
+            # Expired audit entries go before the first request, then once an interval.
+            await retention.purge_once()
+            tasks.start_soon(retention.run_forever)
             # Long-lived objects built at start-up never become garbage: freezing them keeps
             # full collections (and their pauses, the p99 of PERFORMANCE.md) short.
             gc.collect()
             gc.freeze()
             yield
+            tasks.cancel_scope.cancel()
 
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/mcp", endpoint(streamable), methods=["GET", "POST", "DELETE"]),
         Route("/sse", endpoint(legacy_sse), methods=["GET"]),
-        Mount("/messages", endpoint(legacy_sse)),
+        # The SDK's SSE app routes by the full path, so its message endpoint is not mounted.
+        Route("/messages/", endpoint(legacy_sse), methods=["POST"]),
         *oauth,
+        *console_routes(settings=settings, engine=engine, specs=specs, clock=clock),
     ]
     middleware = [
         Middleware(
@@ -129,4 +152,5 @@ def create_app(
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.engine = engine
     app.state.settings = settings
+    app.state.audit_retention = retention
     return app

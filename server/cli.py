@@ -1,4 +1,4 @@
-"""The ``helpdesk-mcp`` command: serve, database, seed and API keys."""
+"""The ``helpdesk-mcp`` command: serve, database, seed, API keys, usage (admin: ``server.cli_admin``)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from domain import migrate
 from domain.db import make_engine, session_scope
 from domain.errors import DomainError
 from seed import DEMO_LOGINS, DemoLogin, SeedError
+from server import cli_admin
 from server.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(help="Hosted MCP server for a helpdesk / ITSM backend.", no_args_is_help=True)
@@ -27,6 +28,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 apikey_app = typer.Typer(help="API keys for clients that only send static headers.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(apikey_app, name="apikey")
+cli_admin.register(app)  # clients, grants, tools, audit
 
 err = Console(stderr=True)
 out = Console()
@@ -179,6 +181,41 @@ def seed(
         err.print(f"{table:>24}: {count}")
     err.print(f"seeded in {summary.seconds:.1f} s")
     _print_demo_logins(summary.logins)
+
+
+@app.command()
+def usage(as_json: Annotated[bool, typer.Option("--json", help="JSON output for scripts.")] = False) -> None:
+    """Tool calls this minute and this month against the quotas, and this month per user and per tool."""
+    from domain.types import utcnow
+    from server.quotas import current_usage
+
+    settings = _settings()
+    report = current_usage(settings, engine=_engine(settings), now=utcnow())
+    if as_json:
+        out.print_json(report.model_dump_json())
+        return
+    stamp = "%Y-%m-%dT%H:%M:%SZ"
+    quotas = Table(title=f"Tool calls as of {report.as_of.strftime(stamp)}")
+    for column in ("window", "period", "used", "limit", "remaining", "resets at"):
+        quotas.add_column(column)
+    for window in (report.minute, report.month):
+        used = "per process (memory storage)" if window.used is None else str(window.used)
+        limit = "none" if window.limit is None else str(window.limit)
+        remaining = "" if window.remaining is None else str(window.remaining)
+        quotas.add_row(
+            window.granularity, window.period, used, limit, remaining, window.resets_at.strftime(stamp)
+        )
+    users = Table(title="This month per user")
+    for column in ("agent", "email", "calls"):
+        users.add_column(column)
+    for line in report.by_user:
+        users.add_row(str(line.agent_id), line.email or "(deleted)", str(line.calls))
+    tools = Table(title="This month per tool")
+    for column in ("tool", "calls"):
+        tools.add_column(column)
+    for tool_line in report.by_tool:
+        tools.add_row(tool_line.tool, str(tool_line.calls))
+    out.print(quotas, users, tools)
 
 
 @apikey_app.command("create")

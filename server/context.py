@@ -31,6 +31,9 @@ class McpRequest:
     engine: Engine
     caller: Caller
     credential: Credential
+    # Tools an admin disabled, read with this request; None when the request did not read them
+    # (a long-lived SSE stream), so whoever needs them reads the database.
+    disabled_tools: frozenset[str] | None = None
 
 
 current_request: ContextVar[McpRequest] = ContextVar("current_request")

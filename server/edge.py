@@ -1,5 +1,9 @@
 """Checks every request passes before any route: ``Host`` and ``Origin`` validation and CORS.
 
+Header values reach the app without surrounding whitespace (RFC 9110 §5.5: a field value excludes
+leading and trailing OWS). h11 strips it; httptools, uvicorn's parser when installed, does not, and
+the SDK compares ``Mcp-Name`` with the body's ``name`` byte for byte (400, -32020, otherwise).
+
 DNS-rebinding protection: a ``Host`` outside the configured list is refused on every path; a
 present ``Origin`` outside the list is refused on the MCP and console paths (browsers send it;
 native clients do not). Discovery and OAuth endpoints hold only public data and no cookies, so
@@ -24,6 +28,7 @@ EXPOSE_HEADERS = (
 )
 ORIGIN_CHECKED_PREFIXES = ("/mcp", "/sse", "/messages", "/admin")
 LOOPBACK_HOSTS = ("127.0.0.1:*", "localhost:*", "[::1]:*")
+OWS = b" \t"
 
 
 def default_allowed_hosts(base_url: str) -> list[str]:
@@ -63,6 +68,7 @@ class EdgeMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        _strip_header_whitespace(scope)
         headers = Headers(scope=scope)
         path: str = scope["path"]
         if not _matches(headers.get("host", ""), self.allowed_hosts):
@@ -109,6 +115,12 @@ class EdgeMiddleware:
         if allow != "*":
             headers["vary"] = "Origin"
         return headers
+
+
+def _strip_header_whitespace(scope: Scope) -> None:
+    raw: list[tuple[bytes, bytes]] = scope["headers"]
+    if any(value[:1] in (b" ", b"\t") or value[-1:] in (b" ", b"\t") for _, value in raw):
+        scope["headers"] = [(name, value.strip(OWS)) for name, value in raw]
 
 
 async def _plain(send: Send, status: int, body: dict[str, str]) -> None:

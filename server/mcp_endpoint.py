@@ -8,6 +8,8 @@ clients can step up from, and only then hands the request to the SDK with the ca
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import logging
 from collections.abc import Callable
@@ -27,6 +29,7 @@ from auth.oauth.resource import www_authenticate
 from domain.caller import Caller
 from domain.db import session_scope
 from domain.people.identity import load_caller
+from domain.toolswitches.service import disabled_tools
 from domain.types import utcnow
 from server.context import Credential, McpRequest, current_request
 from server.settings import Settings
@@ -95,7 +98,9 @@ def bearer_credential(headers: Headers) -> str | None:
 
 def tool_calls(body: bytes) -> list[ToolCall]:
     """The ``tools/call`` messages of a JSON-RPC POST body (a batch may hold several)."""
-    if b"tools/call" not in body:
+    # Cheap skip for bodies that cannot name the method: JSON may spell it "tools\/call" or with
+    # \u escapes, so only a body with neither "tools" nor a \u escape goes unparsed.
+    if b"tools" not in body and b"\\u" not in body:
         return []
     try:
         payload = json.loads(body)
@@ -139,8 +144,11 @@ class McpEndpoint:
         headers = Headers(scope=scope)
         try:
             body = await self._read_body(scope, receive, headers)
-            calls = tool_calls(body) if scope["method"] == "POST" else []
-            request, extra_headers = await anyio.to_thread.run_sync(self._prepare, headers, calls)
+            is_post = scope["method"] == "POST"
+            calls = tool_calls(body) if is_post else []
+            request, extra_headers = await anyio.to_thread.run_sync(
+                functools.partial(self._prepare, headers, calls, read_switches=is_post)
+            )
         except Refused as refusal:
             await _send_json(send, refusal.status, refusal.body, refusal.headers)
             return
@@ -150,13 +158,21 @@ class McpEndpoint:
         finally:
             current_request.reset(token)
 
-    def _prepare(self, headers: Headers, calls: list[ToolCall]) -> tuple[McpRequest, dict[str, str]]:
-        """Authenticate, check scopes, then pass the gate: in that order, in one worker thread."""
-        request = self._authenticate(headers)
+    def _prepare(
+        self, headers: Headers, calls: list[ToolCall], *, read_switches: bool = True
+    ) -> tuple[McpRequest, dict[str, str]]:
+        """Authenticate, check scopes, then pass the gate: in that order, in one worker thread.
+
+        Calls to tools an admin disabled are left out of the gate: they are refused (by
+        ``server.tools.switches``) without counting against the quotas.
+        """
+        request = self._authenticate(headers, read_switches=read_switches)
         if not calls:
             return request, {}
         self._check_scopes(request.caller, calls)
-        return request, self.gate.admit(request, calls) if self.gate else {}
+        disabled = request.disabled_tools or frozenset()
+        counted = [call for call in calls if call.name not in disabled]
+        return request, self.gate.admit(request, counted) if self.gate and counted else {}
 
     async def _read_body(self, scope: Scope, receive: Receive, headers: Headers) -> bytes:
         if scope["method"] != "POST":
@@ -179,27 +195,35 @@ class McpEndpoint:
                 break
         return b"".join(chunks)
 
-    def _authenticate(self, headers: Headers) -> McpRequest:
-        now = self.clock()
+    def _authenticate(self, headers: Headers, *, read_switches: bool = False) -> McpRequest:
+        """The caller behind the request; with ``read_switches``, also the disabled tools, read
+        in the same session (a POST's messages run under this request; an SSE stream's do not)."""
         with session_scope(self.engine) as session:
-            if self.no_auth:
-                return self._no_auth_request(session)
-            credential = bearer_credential(headers)
-            if credential is None:
-                raise self._challenge(None, "Authentication required: send an OAuth access token or API key.")
-            if credential.startswith(API_KEY_PREFIX):
-                found = authenticate_api_key(session, credential, now=now)
-                if found is None:
-                    raise self._challenge("invalid_token", "The API key is invalid or revoked.")
-                caller, key = found
-                return McpRequest(self.engine, caller, Credential("api_key", f"{API_KEY_PREFIX}{key.key_id}"))
-            identity = self.token_resolver(session, credential, now=now) if self.token_resolver else None
-            token_caller = (
-                load_caller(session, agent_id=identity.agent_id, scopes=identity.scopes) if identity else None
-            )
-            if identity is None or token_caller is None:
-                raise self._challenge("invalid_token", "The access token is invalid, expired or revoked.")
-            return McpRequest(self.engine, token_caller, Credential("oauth", identity.reference))
+            request = self._identify(session, headers)
+            if read_switches:
+                request = dataclasses.replace(request, disabled_tools=disabled_tools(session))
+            return request
+
+    def _identify(self, session: Session, headers: Headers) -> McpRequest:
+        now = self.clock()
+        if self.no_auth:
+            return self._no_auth_request(session)
+        credential = bearer_credential(headers)
+        if credential is None:
+            raise self._challenge(None, "Authentication required: send an OAuth access token or API key.")
+        if credential.startswith(API_KEY_PREFIX):
+            found = authenticate_api_key(session, credential, now=now)
+            if found is None:
+                raise self._challenge("invalid_token", "The API key is invalid or revoked.")
+            caller, key = found
+            return McpRequest(self.engine, caller, Credential("api_key", f"{API_KEY_PREFIX}{key.key_id}"))
+        identity = self.token_resolver(session, credential, now=now) if self.token_resolver else None
+        token_caller = (
+            load_caller(session, agent_id=identity.agent_id, scopes=identity.scopes) if identity else None
+        )
+        if identity is None or token_caller is None:
+            raise self._challenge("invalid_token", "The access token is invalid, expired or revoked.")
+        return McpRequest(self.engine, token_caller, Credential("oauth", identity.reference))
 
     def _no_auth_request(self, session: Session) -> McpRequest:
         from sqlmodel import select

@@ -8,10 +8,11 @@ read the environment themselves: they receive the values they need as arguments.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator
+from limits import parse as parse_rate_limit
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -31,8 +32,8 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = Field(
         default=None,
-        description="Redis URL (redis://host:6379/0). Optional: when set, per-minute quota windows "
-        "are shared by every worker through it.",
+        description="Redis URL (redis://host:6379/0). Optional: when set, the per-minute quota window "
+        "and the sign-in, registration and token limits are counted there, shared by every worker.",
     )
     base_url: str = Field(
         default="http://127.0.0.1:8000",
@@ -55,6 +56,29 @@ class Settings(BaseSettings):
     quota_per_month: int = Field(
         default=5000, ge=0, description="Tool calls per calendar month (UTC) per account (0 disables)."
     )
+    quota_minute_storage: Literal["auto", "redis", "database", "memory"] = Field(
+        default="auto",
+        description="Where the per-minute window is counted: redis, database, or memory (exact for a "
+        "single server process only). auto: redis when redis_url is set, else the database. The "
+        "monthly count is always in the database.",
+    )
+    login_rate_limit_per_account: str = Field(
+        default="10 per 15 minutes",
+        description="Login attempts allowed per account (email), as 'N per [M] second|minute|hour|day'; "
+        "empty disables.",
+    )
+    login_rate_limit_per_ip: str = Field(
+        default="50 per 15 minutes",
+        description="Login attempts allowed per client IP address (IPv6: per /64).",
+    )
+    registration_rate_limit_per_ip: str = Field(
+        default="100 per hour",
+        description="OAuth dynamic client registrations per client IP address (some clients register on "
+        "every connection).",
+    )
+    token_rate_limit_per_client: str = Field(
+        default="120 per minute", description="Requests to the OAuth token endpoint per client_id."
+    )
     max_request_bytes: int = Field(
         default=1_048_576, ge=1024, description="Largest request body accepted, in bytes."
     )
@@ -73,6 +97,29 @@ class Settings(BaseSettings):
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator(
+        "login_rate_limit_per_account",
+        "login_rate_limit_per_ip",
+        "registration_rate_limit_per_ip",
+        "token_rate_limit_per_client",
+    )
+    @classmethod
+    def _check_rate_limit(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            try:
+                parse_rate_limit(value)
+            except ValueError:
+                raise ValueError("must read like '10 per 15 minutes' (or be empty to disable)") from None
+        return value
+
+    @field_validator("quota_minute_storage")
+    @classmethod
+    def _check_minute_storage(cls, value: str, info: ValidationInfo) -> str:
+        if value == "redis" and not info.data.get("redis_url"):
+            raise ValueError("redis needs HELPDESK_REDIS_URL to be set")
+        return value
 
     @field_validator("base_url")
     @classmethod

@@ -18,6 +18,15 @@ from sqlmodel import Session
 from domain import migrate
 from domain.db import make_engine
 
+# The product's default quotas (100 calls a minute) and sign-in limits (10 per account per 15
+# minutes) would refuse the later calls of suites that make hundreds: tests run without them
+# (calls are still counted) unless they set limits themselves.
+os.environ.setdefault("HELPDESK_QUOTA_PER_MINUTE", "0")
+os.environ.setdefault("HELPDESK_QUOTA_PER_MONTH", "0")
+for limit in ("LOGIN_RATE_LIMIT_PER_ACCOUNT", "LOGIN_RATE_LIMIT_PER_IP", "REGISTRATION_RATE_LIMIT_PER_IP"):
+    os.environ.setdefault(f"HELPDESK_{limit}", "")
+os.environ.setdefault("HELPDESK_TOKEN_RATE_LIMIT_PER_CLIENT", "")
+
 
 def _reset_postgres(url: str) -> None:
     engine = make_engine(url, pool_size=1)
@@ -43,6 +52,20 @@ def engine(database_url: str) -> Iterator[Engine]:
     migrate.upgrade(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The test Redis (HELPDESK_TEST_REDIS_URL), emptied once per session; skips the test without it."""
+    url = os.environ.get("HELPDESK_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("HELPDESK_TEST_REDIS_URL is not set")
+    import redis
+
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
+    return url
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mcp.server.context import CallNext, ServerRequestContext
+from mcp.server.context import CallNext, ServerMiddleware, ServerRequestContext
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
@@ -129,7 +129,10 @@ def build_tools(specs: Sequence[ToolSpec]) -> tuple[list[Tool], ToolBook]:
     return tools, book
 
 
-def build_mcp_server(specs: Sequence[ToolSpec], *, version: str) -> tuple[MCPServer[Any], ToolBook]:
+def build_mcp_server(
+    specs: Sequence[ToolSpec], *, version: str, middleware: Sequence[ServerMiddleware[Any]] = ()
+) -> tuple[MCPServer[Any], ToolBook]:
+    """The SDK server; ``middleware`` (outermost first) runs before the strict argument check."""
     tools, book = build_tools(specs)
     server: MCPServer[Any] = MCPServer(
         name="helpdesk-mcp",
@@ -137,6 +140,6 @@ def build_mcp_server(specs: Sequence[ToolSpec], *, version: str) -> tuple[MCPSer
         instructions=INSTRUCTIONS,
         version=version,
         tools=tools,
-        middleware=[StrictArgumentsMiddleware(book)],
+        middleware=[*middleware, StrictArgumentsMiddleware(book)],
     )
     return server, book

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import socket
 from collections.abc import Iterator
 
 import httpx
@@ -144,3 +146,47 @@ def test_health_and_readiness(base_url: str) -> None:
     ready = httpx.get(f"{base_url}/readyz")
     assert ready.status_code == 200
     assert ready.json()["database"] == "ok"
+
+
+def test_whitespace_around_a_header_value_is_not_part_of_it(base_url: str, keys: dict[str, str]) -> None:
+    """RFC 9110 §5.5; uvicorn's httptools parser keeps the spaces, so the SDK used to answer 400
+    -32020 for ``Mcp-Name: "  fetchWorkspaces  "`` (conformance: http-header-validation). httpx
+    refuses to send such a value, hence a raw request."""
+    body = json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "tools/call",
+            "params": {
+                "name": "fetchWorkspaces",
+                "arguments": {},
+                "_meta": {
+                    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                    "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "1"},
+                    "io.modelcontextprotocol/clientCapabilities": {},
+                },
+            },
+        }
+    ).encode()
+    host, port = base_url.removeprefix("http://").split(":")
+    head = (
+        "POST /mcp HTTP/1.1\r\n"
+        f"Host: {host}:{port}\r\n"
+        f"Authorization:  Bearer {keys['full']} \r\n"
+        "Content-Type: application/json\r\n"
+        "Accept: application/json, text/event-stream\r\n"
+        "MCP-Protocol-Version: \t2026-07-28\r\n"
+        "Mcp-Method: tools/call \r\n"
+        "Mcp-Name:   fetchWorkspaces  \r\n"
+        f"Content-Length: {len(body)}\r\n"
+        "Connection: close\r\n\r\n"
+    )
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(head.encode() + body)
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    status_line, _, rest = reply.partition(b"\r\n")
+    assert status_line.split()[1] == b"200", reply.decode(errors="replace")
+    payload = json.loads(rest.partition(b"\r\n\r\n")[2])
+    assert payload["result"]["isError"] is False, payload

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -13,12 +14,31 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from starlette.types import ASGIApp
 
+_next_in_range = 0
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A free loopback port: from HELPDESK_TEST_PORTS ("8700-8719") when set, else any.
+
+    Within a range, ports are handed out in turn, so two servers picked before either binds
+    never get the same one.
+    """
+    global _next_in_range
+    span = os.environ.get("HELPDESK_TEST_PORTS")
+    low, _, high = (span or "0-0").partition("-")
+    candidates = list(range(int(low), int(high or low) + 1))
+    for step in range(len(candidates)):
+        candidate = candidates[(_next_in_range + step) % len(candidates)]
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            _next_in_range = (_next_in_range + step + 1) % len(candidates)
+            port: int = sock.getsockname()[1]
+            return port
+    raise RuntimeError(f"no free port in HELPDESK_TEST_PORTS={span}")
 
 
 @contextmanager

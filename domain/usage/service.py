@@ -1,0 +1,229 @@
+"""Counting tool calls against the account's quotas, atomically, in the database.
+
+Each counter moves with one statement, an upsert whose update is conditional::
+
+    INSERT INTO usage_counter (…, count) VALUES (…, :n)
+    ON CONFLICT (granularity, period, scope, subject)
+    DO UPDATE SET count = usage_counter.count + :n WHERE usage_counter.count + :n <= :limit
+    RETURNING count
+
+PostgreSQL locks the conflicting row and evaluates the condition against its latest committed
+version (also under READ COMMITTED); SQLite runs one writer at a time. Either way, with L calls
+left and any number of concurrent callers in any number of processes, exactly L statements
+return a row. A statement that returns none means the quota is spent: the caller raises, and
+the edge's transaction rolls back whatever else this admission had counted (breakdown rows, the
+minute window),
+so a refused call consumes nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlmodel
+from sqlalchemy import Integer, Table, bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from domain.people.models import Agent
+from domain.usage.models import (
+    Granularity,
+    QuotaWindowUsage,
+    ToolUsage,
+    UsageCounter,
+    UsageReport,
+    UsageScope,
+    UserUsage,
+)
+from domain.usage.periods import Window, window_at
+
+TABLE: Table = UsageCounter.__table__  # type: ignore[attr-defined]
+KEY = ("granularity", "period", "scope", "subject")
+
+
+class QuotaExhausted(Exception):
+    """The account has no calls left in ``window``; nothing of this admission was counted."""
+
+    def __init__(self, window: Window, limit: int) -> None:
+        super().__init__(f"{limit} tool calls per {window.granularity} used up ({window.period})")
+        self.window = window
+        self.limit = limit
+
+
+@dataclass(frozen=True, slots=True)
+class Consumed:
+    """Counts after an admission: the month's, and the minute's when it is kept in the database."""
+
+    month: int
+    minute: int | None
+
+
+@functools.cache
+def _upserts(dialect: str) -> tuple[Any, Any, Any]:
+    """The upserts, built once per dialect: unconditional (without and with RETURNING), within a limit.
+
+    Built once with bind parameters, they hit SQLAlchemy's compiled cache on every call:
+    constructing the statement anew took most of an admission's time.
+    """
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(TABLE).values(
+        granularity=bindparam("granularity"),
+        period=bindparam("period"),
+        scope=bindparam("scope"),
+        subject=bindparam("subject"),
+        count=bindparam("amount"),
+    )
+    total = TABLE.c.count + statement.excluded.count
+    counted = TABLE.c.count
+    unconditional = statement.on_conflict_do_update(index_elements=list(KEY), set_={"count": total})
+    within = statement.on_conflict_do_update(
+        index_elements=list(KEY), set_={"count": total}, where=total <= bindparam("limit", type_=Integer)
+    )
+    return unconditional, unconditional.returning(counted), within.returning(counted)
+
+
+def _upsert(
+    session: Session, window: Window, scope: UsageScope, subject: str, amount: int, limit: int = 0
+) -> int | None:
+    """Add ``amount`` to one counter; with a ``limit`` (> 0), only if the sum stays within it."""
+    _, unconditional, within = _upserts(session.get_bind().dialect.name)
+    parameters = {
+        "granularity": window.granularity,
+        "period": window.period,
+        "scope": scope,
+        "subject": subject,
+        "amount": amount,
+    }
+    if limit:
+        parameters["limit"] = limit
+    count: int | None = session.execute(within if limit else unconditional, parameters).scalar_one_or_none()
+    return count
+
+
+def _add_breakdown(session: Session, window: Window, agent_id: int, tools: Sequence[str]) -> None:
+    """Count the calls per user and per tool, in one statement (one round trip)."""
+    rows = [(UsageScope.user, str(agent_id), len(tools))]
+    rows += [(UsageScope.tool, tool, calls) for tool, calls in sorted(Counter(tools).items())]
+    statement, _, _ = _upserts(session.get_bind().dialect.name)
+    session.execute(
+        statement,
+        [
+            {
+                "granularity": window.granularity,
+                "period": window.period,
+                "scope": scope,
+                "subject": subject,
+                "amount": n,
+            }
+            for scope, subject, n in rows
+        ],
+    )
+
+
+def _take(session: Session, window: Window, amount: int, limit: int) -> int:
+    if limit and amount > limit:
+        raise QuotaExhausted(window, limit)
+    count = _upsert(session, window, UsageScope.account, "", amount, limit)
+    if count is None:
+        raise QuotaExhausted(window, limit)
+    return count
+
+
+def consume_calls(
+    *,
+    session: Session,
+    now: datetime,
+    agent_id: int,
+    tools: Sequence[str],
+    per_month: int,
+    per_minute: int = 0,
+    count_minute: bool = True,
+) -> Consumed:
+    """Count ``tools`` (one entry per call) against the month and, if ``count_minute``, the minute.
+
+    A limit of 0 counts without limiting. Raises ``QuotaExhausted`` for the first window with
+    too few calls left; the caller's transaction must then roll back (``session_scope`` does),
+    which also undoes the breakdown rows. Rows are always touched in the same order (user,
+    tools by name, minute, month), so concurrent admissions never deadlock; the account rows
+    every admission shares come last, so their locks are held for the shortest time.
+    """
+    amount = len(tools)
+    month_window = window_at(Granularity.month, now)
+    _add_breakdown(session, month_window, agent_id, tools)
+    minute = None
+    if count_minute:
+        minute = _take(session, window_at(Granularity.minute, now), amount, per_minute)
+    month = _take(session, month_window, amount, per_month)
+    return Consumed(month=month, minute=minute)
+
+
+def forget_minutes_before(*, session: Session, now: datetime) -> None:
+    """Delete the minute counters of past minutes (month counters are kept as history)."""
+    current = window_at(Granularity.minute, now).period
+    session.execute(delete(TABLE).where(TABLE.c.granularity == Granularity.minute, TABLE.c.period < current))
+
+
+def _count(session: Session, window: Window, scope: UsageScope, subject: str = "") -> int:
+    value = session.execute(
+        select(TABLE.c.count).where(
+            TABLE.c.granularity == window.granularity,
+            TABLE.c.period == window.period,
+            TABLE.c.scope == scope,
+            TABLE.c.subject == subject,
+        )
+    ).scalar_one_or_none()
+    return int(value or 0)
+
+
+def minute_calls_in_database(*, session: Session, now: datetime) -> int:
+    return _count(session, window_at(Granularity.minute, now), UsageScope.account)
+
+
+def _window_usage(window: Window, used: int | None, limit: int) -> QuotaWindowUsage:
+    return QuotaWindowUsage(
+        granularity=window.granularity,
+        period=window.period,
+        used=used,
+        limit=limit or None,
+        remaining=max(0, limit - used) if limit and used is not None else None,
+        resets_at=window.resets_at,
+    )
+
+
+def usage_report(
+    *, session: Session, now: datetime, per_minute: int, per_month: int, minute_used: int | None
+) -> UsageReport:
+    """The account's calls this minute (as given: it may live outside the database) and this month."""
+    month = window_at(Granularity.month, now)
+    rows = session.execute(
+        select(TABLE.c.scope, TABLE.c.subject, TABLE.c.count).where(
+            TABLE.c.granularity == Granularity.month,
+            TABLE.c.period == month.period,
+            TABLE.c.scope.in_([UsageScope.user, UsageScope.tool]),
+        )
+    ).all()
+    users = {int(subject): int(count) for scope, subject, count in rows if scope == UsageScope.user}
+    agents = session.exec(
+        sqlmodel.select(Agent.id, Agent.email).where(sqlmodel.col(Agent.id).in_(sorted(users)))
+    )
+    emails: dict[int | None, str] = dict(agents.all())
+    by_user = [
+        UserUsage(agent_id=agent, email=emails.get(agent), calls=calls) for agent, calls in users.items()
+    ]
+    by_tool = [
+        ToolUsage(tool=subject, calls=int(count))
+        for scope, subject, count in rows
+        if scope == UsageScope.tool
+    ]
+    return UsageReport(
+        as_of=now,
+        minute=_window_usage(window_at(Granularity.minute, now), minute_used, per_minute),
+        month=_window_usage(month, _count(session, month, UsageScope.account), per_month),
+        by_user=sorted(by_user, key=lambda line: (-line.calls, line.agent_id)),
+        by_tool=sorted(by_tool, key=lambda line: (-line.calls, line.tool)),
+    )

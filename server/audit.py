@@ -1,0 +1,135 @@
+"""The audit trail of tool calls: one row per ``tools/call``, and its retention.
+
+``AuditMiddleware`` is the outermost SDK middleware, so it sees every call that reached the MCP
+server: ones refused for a disabled tool or bad arguments included, ones refused by the quota
+gate at the HTTP edge never (they have no effect to audit). After the call has its answer it
+writes one row with a single INSERT in a worker thread; a failure to write is logged and does
+not turn a finished call into an error.
+
+``AuditRetention`` runs in the application's lifespan: it purges expired rows once at start-up
+(before the server takes requests) and then every ``interval``, reading time from the injected
+clock and waiting through the injected ``wait`` so tests can drive it without sleeping.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import anyio
+import anyio.to_thread
+from mcp.server.context import CallNext, ServerRequestContext
+from mcp_types import CallToolResult
+from sqlalchemy.engine import Engine
+
+from domain.audit.models import Outcome
+from domain.audit.service import ToolCallRecord, purge_expired, record_call
+from domain.audit.summary import summarise_arguments
+from domain.db import session_scope
+from server.context import McpRequest, current_request
+
+logger = logging.getLogger(__name__)
+
+MAX_ERROR_TEXT = 300
+
+
+def _error_text(result: Any) -> str | None:
+    """The first text of an ``isError`` result, or None for a successful one."""
+    if isinstance(result, CallToolResult):
+        is_error, content = result.is_error, [block.model_dump() for block in result.content]
+    elif isinstance(result, dict):
+        is_error, content = bool(result.get("isError")), result.get("content") or []
+    else:
+        return None
+    if not is_error:
+        return None
+    texts = [block.get("text", "") for block in content if isinstance(block, dict)]
+    return (" ".join(t for t in texts if isinstance(t, str)) or "error")[:MAX_ERROR_TEXT]
+
+
+@dataclass
+class AuditMiddleware:
+    clock: Callable[[], datetime]
+
+    async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> Any:
+        request = current_request.get(None)
+        if ctx.method != "tools/call" or ctx.request_id is None or request is None:
+            return await call_next(ctx)
+        params = ctx.params or {}
+        at, started = self.clock(), time.perf_counter()
+        try:
+            result = await call_next(ctx)
+        except Exception as exc:
+            await self._write(request, params, at, started, str(exc)[:MAX_ERROR_TEXT] or type(exc).__name__)
+            raise
+        await self._write(request, params, at, started, _error_text(result))
+        return result
+
+    async def _write(
+        self, request: McpRequest, params: Any, at: datetime, started: float, error: str | None
+    ) -> None:
+        duration_ms = round((time.perf_counter() - started) * 1000)
+        try:
+            await anyio.to_thread.run_sync(_insert, request, params, at, duration_ms, error)
+        except Exception:
+            logger.exception("could not write the audit row of a tool call")
+
+
+def _insert(request: McpRequest, params: Any, at: datetime, duration_ms: int, error: str | None) -> None:
+    name = params.get("name") if isinstance(params, dict) else None
+    call = ToolCallRecord(
+        at=at,
+        agent_id=request.caller.agent_id,
+        agent_email=request.caller.email,
+        credential_kind=request.credential.kind,
+        credential=request.credential.reference,
+        tool=name if isinstance(name, str) else "",
+        arguments=summarise_arguments(params.get("arguments") if isinstance(params, dict) else None),
+        outcome=Outcome.ok if error is None else Outcome.error,
+        error=error,
+        duration_ms=duration_ms,
+    )
+    with session_scope(request.engine) as session:
+        record_call(session=session, call=call)
+
+
+def purge_audit_log(engine: Engine, *, now: datetime, retention_days: int) -> int:
+    """Delete audit rows older than the retention; the number deleted."""
+    with session_scope(engine) as session:
+        return purge_expired(session=session, now=now, retention_days=retention_days)
+
+
+@dataclass
+class AuditRetention:
+    engine: Engine
+    retention_days: int
+    clock: Callable[[], datetime]
+    interval: timedelta = timedelta(hours=1)
+    wait: Callable[[timedelta], Awaitable[None]] | None = None
+
+    async def purge_once(self) -> int:
+        try:
+            removed = await anyio.to_thread.run_sync(self._purge)
+        except Exception:
+            logger.exception("audit log retention failed; it will run again")
+            return 0
+        if removed:
+            logger.info("audit log retention removed %d entries", removed)
+        return removed
+
+    def _purge(self) -> int:
+        return purge_audit_log(self.engine, now=self.clock(), retention_days=self.retention_days)
+
+    async def run_forever(self) -> None:
+        """Purge every ``interval`` until cancelled (the lifespan's task group ends it)."""
+        while True:
+            await (self.wait or _sleep)(self.interval)
+            await self.purge_once()
+
+
+async def _sleep(interval: timedelta) -> None:
+    await anyio.sleep(interval.total_seconds())

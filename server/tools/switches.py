@@ -1,0 +1,69 @@
+"""Tools an admin switched off: hidden from ``tools/list`` and refused by ``tools/call``.
+
+The set of disabled tools normally arrives with the request: the ``/mcp`` edge reads it in the
+same database session that authenticates the request (one small query on a table with a row
+per disabled tool), so a switch takes effect on every worker on the next request, with no cache
+to invalidate. Messages that carry no such set (the legacy SSE transport runs them under the
+long-lived ``GET /sse`` request) read it from the database themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio.to_thread
+from mcp.server.context import CallNext, ServerRequestContext
+from mcp_types import CallToolResult, TextContent
+from sqlalchemy.engine import Engine
+
+from domain.db import session_scope
+from domain.toolswitches.service import disabled_tools
+from server.context import current_request
+
+
+def disabled_message(name: str) -> str:
+    return (
+        f"The tool {name} has been disabled by an admin of this helpdesk, so it cannot be called. "
+        "Use another tool, or ask a helpdesk admin to enable it again."
+    )
+
+
+def _load(engine: Engine) -> frozenset[str]:
+    with session_scope(engine) as session:
+        return disabled_tools(session)
+
+
+async def current_disabled_tools() -> frozenset[str]:
+    request = current_request.get(None)
+    if request is None:
+        return frozenset()
+    if request.disabled_tools is not None:
+        return request.disabled_tools
+    return await anyio.to_thread.run_sync(_load, request.engine)
+
+
+class ToolSwitchMiddleware:
+    """SDK middleware: filters ``tools/list`` and refuses calls to disabled tools."""
+
+    async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> Any:
+        if ctx.method not in ("tools/list", "tools/call"):
+            return await call_next(ctx)
+        disabled = await current_disabled_tools()
+        if not disabled:
+            return await call_next(ctx)
+        if ctx.method == "tools/call":
+            name = ctx.params.get("name") if ctx.params is not None else None
+            if isinstance(name, str) and name in disabled:
+                return CallToolResult(
+                    content=[TextContent(type="text", text=disabled_message(name))], is_error=True
+                )
+            return await call_next(ctx)
+        result = await call_next(ctx)
+        if isinstance(result, dict) and isinstance(result.get("tools"), list):
+            tools = [
+                tool
+                for tool in result["tools"]
+                if not (isinstance(tool, dict) and tool.get("name") in disabled)
+            ]
+            result = {**result, "tools": tools}
+        return result

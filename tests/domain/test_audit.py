@@ -1,0 +1,109 @@
+"""The audit log's services: argument summaries, filters and stable pages, retention and the
+per-day counts that outlive it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session
+
+from domain.audit.models import Outcome
+from domain.audit.service import (
+    ToolCallRecord,
+    daily_counts,
+    last_call_by_credential,
+    list_entries,
+    purge_expired,
+    record_call,
+)
+from domain.audit.summary import MAX_SUMMARY, REDACTED, summarise_arguments
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def _record(
+    session: Session, *, at: datetime, email: str = "a@x.test", tool: str = "fetchTickets", **extra: object
+) -> None:
+    fields: dict[str, object] = {
+        "at": at,
+        "agent_id": 1,
+        "agent_email": email,
+        "credential_kind": "api_key",
+        "credential": "hdk_abc",
+        "tool": tool,
+        "arguments": "",
+        "outcome": Outcome.ok,
+        "error": None,
+        "duration_ms": 3,
+        **extra,
+    }
+    record_call(session=session, call=ToolCallRecord(**fields))  # type: ignore[arg-type]
+
+
+def test_summary_hides_secrets_and_cuts_long_text() -> None:
+    summary = json.loads(
+        summarise_arguments(
+            {
+                "subject": "Printer on floor 3 jams",
+                "description": "x" * 5000,
+                "password": "hunter2",
+                "custom_fields": {"api_token": "abc", "note": "hdk_0123456789ab_SECRETSECRETSECRET"},
+                "tags": list(range(25)),
+            }
+        )
+    )
+    assert summary["subject"] == "Printer on floor 3 jams"
+    assert summary["description"].startswith("xxxx") and summary["description"].endswith("(5000 chars)")
+    assert summary["password"] == REDACTED
+    assert summary["custom_fields"] == {"api_token": REDACTED, "note": REDACTED}
+    assert summary["tags"][-1] == "… 15 more" and len(summary["tags"]) == 11
+    assert summarise_arguments({}) == "" and summarise_arguments(None) == ""
+    wide = summarise_arguments({f"field_{i}": "y" * 79 for i in range(10)} | {"nested": [[[["deep"]]]]})
+    assert len(wide) <= MAX_SUMMARY
+
+
+def test_entries_filter_by_user_tool_and_time_newest_first_with_stable_pages(session: Session) -> None:
+    for minute in range(7):
+        _record(
+            session, at=NOW + timedelta(minutes=minute), email="ann@x.test" if minute % 2 else "bob@x.test"
+        )
+    _record(session, at=NOW + timedelta(minutes=8), email="ann@x.test", tool="createTicket")
+    first = list_entries(session=session, agent_email="ANN@x.test", per_page=2)
+    assert first.total == 4 and first.next_page == 2
+    assert [e.at.minute for e in first.entries] == [8, 5]
+    _record(session, at=NOW + timedelta(minutes=9), email="ann@x.test")  # arrives while paging
+    second = list_entries(
+        session=session, agent_email="ann@x.test", upto_id=first.upto_id, page=2, per_page=2
+    )
+    assert [e.at.minute for e in second.entries] == [3, 1] and second.next_page is None
+    tools = list_entries(session=session, tool="createTicket")
+    assert [e.tool for e in tools.entries] == ["createTicket"]
+    recent = list_entries(session=session, since=NOW + timedelta(minutes=6))
+    assert [e.at.minute for e in recent.entries] == [9, 8, 6]
+
+
+def test_purge_removes_expired_entries_and_keeps_their_daily_counts(session: Session) -> None:
+    month_start = datetime(2026, 11, 1, tzinfo=UTC)
+    for day, calls in ((3, 2), (10, 3), (20, 1)):
+        for n in range(calls):
+            _record(
+                session,
+                at=month_start + timedelta(days=day - 1, hours=n),
+                outcome=Outcome.error if n == 0 else Outcome.ok,
+                credential=f"oauth_grant:{day}",
+            )
+    before = daily_counts(session=session, start=month_start, end=datetime(2026, 12, 1, tzinfo=UTC))
+    removed = purge_expired(session=session, now=datetime(2026, 11, 21, tzinfo=UTC), retention_days=7)
+    assert removed == 5
+    assert list_entries(session=session).total == 1
+    after = daily_counts(session=session, start=month_start, end=datetime(2026, 12, 1, tzinfo=UTC))
+    assert after == before and len(after) == 30
+    by_day = {d.day: (d.calls, d.errors) for d in after}
+    assert (
+        by_day["2026-11-03"] == (2, 1) and by_day["2026-11-10"] == (3, 1) and by_day["2026-11-20"] == (1, 1)
+    )
+    assert purge_expired(session=session, now=datetime(2026, 11, 21, tzinfo=UTC), retention_days=7) == 0
+    assert set(last_call_by_credential(session=session, credentials=["oauth_grant:20", "oauth_grant:3"])) == {
+        "oauth_grant:20"
+    }

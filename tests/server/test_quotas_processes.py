@@ -1,0 +1,167 @@
+"""Quotas stay exact when several server processes share the account's counters.
+
+Two uvicorn servers on two ports (the first with two workers: three processes in all) serve one
+database, and Redis when configured; a burst of concurrent calls is spread over both. Runs on a
+SQLite file, on PostgreSQL (HELPDESK_TEST_DATABASE_URL) with the minute window in the database,
+and on PostgreSQL with it in Redis (HELPDESK_TEST_REDIS_URL); each skips with the reason when its
+database is not configured.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from domain import migrate
+from domain.db import make_engine, session_scope
+from domain.tickets.models import Ticket
+from tests.utils.live import free_port
+from tests.utils.quota_app import NOW_ENV
+from tests.utils.quotas import (
+    WRITE_TOOL,
+    burst,
+    call,
+    fresh_moment,
+    make_account,
+    own_database_url,
+    read_call,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Backend:
+    database_url: str
+    redis_url: str | None
+    engine: Engine
+
+
+@pytest.fixture(scope="module")
+def postgres_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    if not os.environ.get("HELPDESK_TEST_DATABASE_URL"):
+        pytest.skip("HELPDESK_TEST_DATABASE_URL is not set (PostgreSQL)")
+    engine = make_engine(own_database_url(tmp_path_factory.mktemp("procs"), "quota_procs"))
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres", "postgres+redis"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'shared.db'}"
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        yield Backend(url, None, engine)
+        engine.dispose()
+        return
+    engine = request.getfixturevalue("postgres_engine")
+    redis_url = request.getfixturevalue("redis_url") if request.param == "postgres+redis" else None
+    yield Backend(engine.url.render_as_string(hide_password=False), redis_url, engine)
+
+
+def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    pause = threading.Event()
+    for _ in range(600):
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        pause.wait(0.05)
+    raise RuntimeError(f"server did not start:\n{log.read_text()}")
+
+
+@contextmanager
+def _servers(backend: Backend, tmp_path: Path, **limits: int) -> Iterator[list[str]]:
+    """Two servers (two workers, then one) on the backend, started side by side."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("HELPDESK_")}
+    env.update(
+        {
+            "HELPDESK_DATABASE_URL": backend.database_url,
+            "HELPDESK_QUOTA_PER_MINUTE": str(limits["per_minute"]),
+            "HELPDESK_QUOTA_PER_MONTH": str(limits["per_month"]),
+            NOW_ENV: fresh_moment().isoformat(),
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    if backend.redis_url:
+        env["HELPDESK_REDIS_URL"] = backend.redis_url
+    started: list[tuple[str, subprocess.Popen[bytes], Path]] = []
+    try:
+        for name, workers in (("a", 2), ("b", 1)):
+            port = free_port()
+            url = f"http://127.0.0.1:{port}"
+            command = [sys.executable, "-m", "uvicorn", "--factory", "tests.utils.quota_app:create"]
+            command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+            log = tmp_path / f"{name}.log"
+            with log.open("wb") as output:
+                process = subprocess.Popen(
+                    [*command, "--log-level", "warning"],
+                    cwd=ROOT,
+                    env={**env, "HELPDESK_BASE_URL": url},
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                )
+            started.append((url, process, log))
+        for url, process, log in started:
+            _wait_until_ready(url, process, log)
+        yield [url for url, _, _ in started]
+    finally:
+        for _, process, _ in started:
+            process.terminate()
+        for _, process, _ in started:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+async def test_processes_share_the_minute_window_exactly(backend: Backend, tmp_path: Path) -> None:
+    account = make_account(backend.engine)
+    with _servers(backend, tmp_path, per_minute=9, per_month=1000) as urls:
+        responses = await burst(urls, account.key, [read_call(i) for i in range(40)])
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [200] * 9 + [429] * 31
+    assert {r.json()["error"]["data"]["quota"] for r in responses if r.status_code == 429} == {"per_minute"}
+
+
+async def test_processes_share_the_month_exactly_and_refused_writes_change_nothing(
+    backend: Backend, tmp_path: Path
+) -> None:
+    account = make_account(backend.engine)
+    prefix = f"procs-{uuid.uuid4().hex[:8]}-"
+    with _servers(backend, tmp_path, per_minute=0, per_month=11) as urls:
+        bodies = [
+            call(
+                i,
+                WRITE_TOOL,
+                subject=f"{prefix}{i:02}",
+                email="procs@example.test",
+                workspace_id=account.workspace_id,
+            )
+            for i in range(36)
+        ]
+        responses = await burst(urls, account.key, bodies)
+    admitted = [f"{prefix}{i:02}" for i, response in enumerate(responses) if response.status_code == 200]
+    assert len(admitted) == 11
+    assert sorted(response.status_code for response in responses).count(429) == 25
+    with session_scope(backend.engine) as session:
+        subjects = session.exec(select(Ticket.subject).where(Ticket.subject.startswith(prefix))).all()  # type: ignore[attr-defined]
+    assert sorted(subjects) == sorted(admitted)
