@@ -33,6 +33,7 @@ from server.edge import EdgeMiddleware, default_allowed_hosts, default_allowed_o
 from server.mcp_endpoint import McpEndpoint, TokenResolver, ToolCallGate
 from server.quotas import build_quota_gate
 from server.settings import Settings
+from server.sse_sessions import SseSessionGuard
 from server.tools.base import ToolSpec
 from server.tools.registry import all_tool_specs, build_mcp_server
 from server.tools.switches import ToolSwitchMiddleware
@@ -89,7 +90,9 @@ def create_app(
         transport_security=_SDK_CHECKS_OFF,
         max_request_body_size=settings.max_request_bytes,
     )
-    legacy_sse = mcp.sse_app(sse_path="/sse", message_path="/messages/", transport_security=_SDK_CHECKS_OFF)
+    legacy_sse = SseSessionGuard(
+        mcp.sse_app(sse_path="/sse", message_path="/messages/", transport_security=_SDK_CHECKS_OFF)
+    )
 
     def endpoint(inner: Any) -> McpEndpoint:
         return McpEndpoint(

@@ -60,3 +60,13 @@ def test_environment_values_are_read_and_normalised(monkeypatch: pytest.MonkeyPa
     assert settings.database_url == "postgresql+psycopg://helpdesk@db/helpdesk"
     assert settings.base_url == "https://helpdesk.example.com"
     assert not settings.is_sqlite
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    from pathlib import Path
+
+    from server.settings import Settings
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    missing = [name for name in Settings.model_fields if f"`HELPDESK_{name.upper()}`" not in readme]
+    assert not missing, f"settings missing from the README table: {missing}"

@@ -46,3 +46,22 @@ async def test_legacy_sse_requires_authentication(seeded_server: SeededServer) -
         assert "resource_metadata=" in response.headers["www-authenticate"]
         post = await http.post(f"{seeded_server.url}/messages/?session_id=abc", json={})
         assert post.status_code == 401
+
+
+async def test_an_sse_session_only_takes_messages_from_its_owner(seeded_server: SeededServer) -> None:
+    owner = {"Authorization": f"Bearer {seeded_server.agent_key}"}
+    other = {"Authorization": f"Bearer {seeded_server.admin_key}"}
+    ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+    async with (
+        httpx.AsyncClient(base_url=seeded_server.url, timeout=10) as http,
+        http.stream("GET", "/sse", headers=owner) as stream,
+    ):
+        # Keep the line iterator referenced: a finalised iterator closes the stream (and the session).
+        lines = stream.aiter_lines()
+        endpoint = ""
+        while not endpoint.startswith("/messages/"):
+            endpoint = (await anext(lines)).removeprefix("data: ")
+        stranger = await http.post(endpoint, json=ping, headers=other)
+        assert stranger.status_code == 404
+        accepted = await http.post(endpoint, json=ping, headers=owner)
+        assert accepted.status_code == 202, accepted.text

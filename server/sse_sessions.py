@@ -1,0 +1,65 @@
+"""Legacy SSE sessions belong to the credential that opened them.
+
+With the SSE transport, tool calls POSTed to ``/messages/?session_id=…`` run inside the session
+that ``GET /sse`` opened, as that request's caller. Without a check, anyone authenticated who
+learnt a session id could act as its owner; so the POST's caller must be the session's owner,
+else the session is "not found". Sessions live in one process (the SDK keeps them in memory),
+so the owners do too.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.context import current_request
+
+_SESSION_ID = re.compile(rb"session_id=([0-9a-fA-F]{16,64})")
+
+
+class SseSessionGuard:
+    def __init__(self, inner: ASGIApp) -> None:
+        self.inner = inner
+        self.owners: dict[str, int] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        owner = current_request.get().caller.agent_id
+        if scope["method"] == "GET":
+            await self._open(scope, receive, send, owner)
+            return
+        session_id = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("session_id", [""])[0]
+        if self.owners.get(session_id) != owner:
+            await _not_found(send)
+            return
+        await self.inner(scope, receive, send)
+
+    async def _open(self, scope: Scope, receive: Receive, send: Send, owner: int) -> None:
+        opened: list[str] = []
+
+        async def sniff(message: Message) -> None:
+            if not opened and message["type"] == "http.response.body":
+                found = _SESSION_ID.search(message.get("body", b""))
+                if found:
+                    opened.append(found.group(1).decode())
+                    self.owners[opened[0]] = owner
+            await send(message)
+
+        try:
+            await self.inner(scope, receive, sniff)
+        finally:
+            if opened:
+                self.owners.pop(opened[0], None)
+
+
+async def _not_found(send: Send) -> None:
+    body = b'{"error": "unknown_session", "error_description": "No such SSE session for this credential."}'
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 404,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
