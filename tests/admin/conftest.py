@@ -6,13 +6,11 @@ checks, through a real uvicorn and headless Chromium in ``test_console_browser.p
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 
 from domain import migrate
@@ -23,23 +21,13 @@ from tests.admin.console import Console
 from tests.auth.conftest import FakeClock, FakeWeb, build_app
 from tests.auth.constants import BASE_URL
 from tests.utils.auth_factories import Person, create_agent, create_requester
+from tests.utils.databases import own_database_url
 
 
 @pytest.fixture(scope="session")
 def admin_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The console tests commit (the app reads through its own connections), so they get their
-    own database and leave the shared one empty for the domain tests."""
-    base = os.environ.get("HELPDESK_TEST_DATABASE_URL")
-    if not base:
-        return f"sqlite:///{tmp_path_factory.mktemp('admin') / 'admin.db'}"
-    url = make_url(base)
-    name = f"{url.database}_admin"
-    server = make_engine(base, pool_size=1)
-    with server.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    server.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    """The console tests commit (the app reads through its own connections): a database of their own."""
+    return own_database_url(tmp_path_factory.mktemp("admin"), "admin")
 
 
 @pytest.fixture(scope="session")

@@ -20,8 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from auth.apikeys import create_api_key
@@ -48,6 +47,7 @@ from tests.auth.browser import (
 from tests.auth.conftest import FakeClock, FakeWeb, build_app
 from tests.auth.constants import BASE_URL
 from tests.utils.auth_factories import Person
+from tests.utils.databases import own_database_url
 from tests.utils.live import live_server, mcp_client
 from tests.utils.mcp_calls import call_ok
 
@@ -76,17 +76,7 @@ AGENT = Person(0, AGENT_EMAIL, DEMO_PASSWORD)
 
 
 def _database_url(tmp: Path) -> str:
-    base = os.environ.get("HELPDESK_TEST_DATABASE_URL")
-    if not base:
-        return f"sqlite:///{tmp / 'browser.db'}"
-    url = make_url(base)
-    name = f"{url.database}_browser"
-    server = make_engine(base, pool_size=1)
-    with server.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    server.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    return own_database_url(tmp, "browser")
 
 
 @dataclass

@@ -8,15 +8,13 @@ nothing reaches the internet.
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 
 from auth.oauth.cimd import MetadataDocumentFetcher
@@ -28,6 +26,7 @@ from server.settings import Settings, load_settings
 from tests.auth.browser import Browser
 from tests.auth.constants import BASE_URL
 from tests.utils.auth_factories import Person, create_agent
+from tests.utils.databases import own_database_url
 
 
 @dataclass
@@ -69,19 +68,8 @@ class FakeWeb:
 
 @pytest.fixture(scope="session")
 def auth_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A database of its own: these tests commit (the app under test reads through its own
-    connections), and the domain tests expect the shared database to stay empty."""
-    base = os.environ.get("HELPDESK_TEST_DATABASE_URL")
-    if not base:
-        return f"sqlite:///{tmp_path_factory.mktemp('auth') / 'auth.db'}"
-    url = make_url(base)
-    name = f"{url.database}_auth"
-    admin = make_engine(base, pool_size=1)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    """These tests commit (the app under test reads through its own connections): a database of their own."""
+    return own_database_url(tmp_path_factory.mktemp("auth"), "auth")
 
 
 @pytest.fixture(scope="session")

@@ -3,14 +3,12 @@ a real uvicorn on a free loopback port, and API keys for the demo admin and agen
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
 from auth.apikeys import create_api_key
 from domain import migrate
@@ -19,6 +17,7 @@ from seed import seed_database
 from seed.demo import ADMIN_EMAIL, AGENT_EMAIL
 from server.app import create_app
 from server.settings import load_settings
+from tests.utils.databases import own_database_url
 from tests.utils.live import free_port, live_server
 
 SEED_SCALE = 0.05  # 250 tickets: several pages at per_page=100, quick to load
@@ -34,17 +33,7 @@ class SeededServer:
 
 
 def _fresh_database_url(tmp: Path) -> str:
-    base = os.environ.get("HELPDESK_TEST_DATABASE_URL")
-    if not base:
-        return f"sqlite:///{tmp / 'seeded.db'}"
-    url = make_url(base)
-    name = f"{url.database}_seeded"
-    admin = make_engine(base, pool_size=1)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    return own_database_url(tmp, "seeded")
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,8 @@ from domain.db import make_engine, session_scope
 from domain.types import utcnow
 from domain.usage.service import consume_calls
 from server.cli import app
-from tests.utils.quotas import make_account, own_database_url
+from tests.utils.databases import own_database_url
+from tests.utils.quotas import make_account
 
 
 @pytest.fixture(scope="module")

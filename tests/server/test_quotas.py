@@ -22,6 +22,7 @@ from domain.db import make_engine, session_scope
 from domain.tickets.models import Ticket
 from domain.usage.service import minute_calls_in_database
 from server.quotas import current_usage
+from tests.utils.databases import own_database_url
 from tests.utils.live import free_port
 from tests.utils.quotas import (
     ACCEPT,
@@ -33,7 +34,6 @@ from tests.utils.quotas import (
     call,
     fresh_moment,
     make_account,
-    own_database_url,
     post,
     quota_server,
     read_call,

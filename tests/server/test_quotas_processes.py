@@ -27,6 +27,7 @@ from sqlmodel import select
 from domain import migrate
 from domain.db import make_engine, session_scope
 from domain.tickets.models import Ticket
+from tests.utils.databases import own_database_url
 from tests.utils.live import free_port
 from tests.utils.quota_app import NOW_ENV
 from tests.utils.quotas import (
@@ -35,7 +36,6 @@ from tests.utils.quotas import (
     call,
     fresh_moment,
     make_account,
-    own_database_url,
     read_call,
 )
 

@@ -15,15 +15,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
 from auth.apikeys import create_api_key
-from domain.db import make_engine, session_scope
+from domain.db import session_scope
 from domain.people.models import Agent, AgentRole
 from domain.usage.models import Granularity
 from domain.usage.periods import window_at
@@ -42,21 +40,6 @@ READ_TOOL = "fetchWorkspaces"
 WRITE_TOOL = "createTicket"
 
 _months = itertools.count()
-
-
-def own_database_url(tmp: Path, suffix: str) -> str:
-    """An empty database for one test module (created afresh on PostgreSQL)."""
-    base = os.environ.get("HELPDESK_TEST_DATABASE_URL")
-    if not base:
-        return f"sqlite:///{tmp / f'{suffix}.db'}"
-    url = make_url(base)
-    name = f"{url.database}_{suffix}"
-    admin = make_engine(base, pool_size=1)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,29 @@
+"""Databases of their own for test modules whose app commits through its own connections."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from domain.db import make_engine
+
+
+def own_database_url(tmp: Path, suffix: str) -> str:
+    """An empty database for one group of tests: a SQLite file under ``tmp``, or on PostgreSQL
+    (when HELPDESK_TEST_DATABASE_URL is set) ``<test database>_<suffix>``, created afresh.
+
+    The shared test database stays empty for the domain tests, which roll back their work."""
+    base = os.environ.get("HELPDESK_TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp / f'{suffix}.db'}"
+    url = make_url(base)
+    name = f"{url.database}_{suffix}"
+    server = make_engine(base, pool_size=1)
+    with server.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
