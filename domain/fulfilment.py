@@ -1,5 +1,5 @@
-"""What onboarding, offboarding and catalog requests share: whom a request is for, which
-workspace it lands in, and the service-request tickets it opens.
+"""What onboarding, offboarding and catalog requests share: whom a request is for and the
+service-request tickets it opens (the workspace comes from ``workspaces.service.resolve_workspace_id``).
 
 Tickets are written here directly, with the few fields a request decides, rather than through
 the ticket service, so that the two can be built independently; they follow the same rules.
@@ -11,13 +11,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from domain.caller import Caller, scope_to_caller
 from domain.errors import InvalidField, NotFound
 from domain.people.models import Requester
 from domain.tickets.models import Ticket, TicketPriority, TicketSource, TicketStatus, TicketType
-from domain.workspaces.models import Workspace
 
 
 def find_requester(
@@ -47,30 +45,6 @@ def find_requester(
             email_field, f"give the requester as {email_field} (an email address) or {id_field}."
         )
     return requester
-
-
-def choose_workspace(session: Session, caller: Caller, workspace_id: int | None) -> int:
-    """The workspace a new request goes to: the one given, else the caller's only one, else the
-    default workspace if the caller belongs to it; otherwise the caller must choose."""
-    usable: list[int] = [
-        ws_id
-        for ws_id in session.exec(
-            scope_to_caller(select(Workspace.id), Workspace.id, caller).order_by(col(Workspace.id))
-        ).all()
-        if ws_id is not None
-    ]
-    if workspace_id is not None:
-        if workspace_id not in usable:
-            raise InvalidField("workspace_id", f"there is no workspace {workspace_id} you belong to.", usable)
-        return workspace_id
-    if len(usable) == 1:
-        return usable[0]
-    default_id = session.exec(select(Workspace.id).where(col(Workspace.is_default))).first()
-    if default_id is not None and default_id in usable:
-        return default_id
-    if not usable:
-        raise InvalidField("workspace_id", "you belong to no workspace; ask an admin to add you to one.")
-    raise InvalidField("workspace_id", "is required because you can use several workspaces.", usable)
 
 
 def open_ticket(

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from domain.caller import Caller, ensure_visible, scope_to_caller
 from domain.errors import Conflict, InvalidField, NotFound
 from domain.forms import FormField, validate_form
-from domain.fulfilment import choose_workspace, find_requester, open_ticket
+from domain.fulfilment import find_requester, open_ticket
 from domain.onboarding.models import (
     OffboardingRequest,
     OffboardingRequestCreate,
@@ -32,6 +32,7 @@ from domain.pagination import DEFAULT_PER_PAGE, paginate
 from domain.people.models import Group, Requester
 from domain.tickets.models import Ticket, TicketPublic
 from domain.workspaces.models import Workspace
+from domain.workspaces.service import resolve_workspace_id
 
 MAX_REASON_LENGTH = 2000
 # Child tickets fall due at the end of the last working day (UTC): access must be gone by then.
@@ -97,7 +98,9 @@ def create_onboarding_request(
         requester_id=_id(requester),
         status=RequestStatus.open,
         fields=fields,
-        workspace_id=choose_workspace(session, caller, request_in.workspace_id),
+        workspace_id=resolve_workspace_id(
+            session=session, caller=caller, workspace_id=request_in.workspace_id
+        ),
     )
     session.add(request)
     session.flush()
@@ -144,7 +147,7 @@ def create_offboarding_request(
         raise InvalidField(
             "reason", f"is {len(reason)} characters long; at most {MAX_REASON_LENGTH} are allowed."
         )
-    workspace_id = choose_workspace(session, caller, request_in.workspace_id)
+    workspace_id = resolve_workspace_id(session=session, caller=caller, workspace_id=request_in.workspace_id)
     pending = session.exec(
         select(OffboardingRequest).where(
             OffboardingRequest.employee_id == employee.id,
