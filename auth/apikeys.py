@@ -14,7 +14,7 @@ import hmac
 import secrets
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Field, Session, SQLModel, select
 
 from domain.caller import Caller
@@ -109,6 +109,12 @@ def create_api_key(
 KEY = ApiKey.__table__.c  # type: ignore[attr-defined]
 # Touch ``last_used_at`` at most this often per key, to keep the per-request path read-only.
 LAST_USED_RESOLUTION_SECONDS = 60
+# An unrevoked key with its active owner, one row per workspace of the owner; built once.
+LIVE_KEY = (
+    caller_select(KEY.id.label("key_pk"), KEY.key_hash, KEY.scopes, KEY.last_used_at)
+    .join(ApiKey.__table__, KEY.agent_id == AGENT.id)  # type: ignore[attr-defined]
+    .where(KEY.key_id == bindparam("key_id"), KEY.revoked_at.is_(None), AGENT.active)
+)
 
 
 def authenticate_api_key(session: Session, key: str, *, now: datetime) -> tuple[Caller, str] | None:
@@ -121,12 +127,7 @@ def authenticate_api_key(session: Session, key: str, *, now: datetime) -> tuple[
     key_id = _parse(key)
     if key_id is None:
         return None
-    statement = (
-        caller_select(KEY.id.label("key_pk"), KEY.key_hash, KEY.scopes, KEY.last_used_at)
-        .join(ApiKey.__table__, KEY.agent_id == AGENT.id)  # type: ignore[attr-defined]
-        .where(KEY.key_id == key_id, KEY.revoked_at.is_(None), AGENT.active)
-    )
-    rows = session.execute(statement).all()
+    rows = session.execute(LIVE_KEY, {"key_id": key_id}).all()
     if not rows or not hmac.compare_digest(rows[0].key_hash, _hash(key)):
         return None
     caller = caller_from_rows(rows, frozenset(rows[0].scopes.split()) & ALL_SCOPES)

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import Select, Table, select
+from sqlalchemy import Select, Table, bindparam, select
 from sqlmodel import Session
 
 from auth.oauth.credentials import ACCESS_TOKEN_PREFIX, hash_credential
@@ -105,7 +105,7 @@ def resolve_access_token(
     expected = normalise_resource(resource)
     if not token.startswith(ACCESS_TOKEN_PREFIX) or expected is None:
         return None
-    row = session.execute(_access_token_query(hash_credential(token))).first()
+    row = session.execute(LIVE_ACCESS_TOKEN, {"token_hash": hash_credential(token)}).first()
     if row is None or row.expires_at <= now or row.resource != expected:
         return None
     return AccessTokenIdentity(
@@ -117,7 +117,7 @@ def resolve_access_token(
     )
 
 
-def _access_token_query(token_hash: str) -> Select[Any]:
+def _live_access_token() -> Select[Any]:
     """The live (unrevoked token, grant and client) access token with this hash: one Core query
     of the columns the identity needs, no ORM objects (it runs on every request)."""
     token, grant, client = TOKEN.c, GRANT.c, CLIENT.c
@@ -133,13 +133,17 @@ def _access_token_query(token_hash: str) -> Select[Any]:
         .join_from(TOKEN, GRANT, grant.id == token.grant_id)
         .join(CLIENT, client.id == grant.client_pk)
         .where(
-            token.token_hash == token_hash,
+            token.token_hash == bindparam("token_hash"),
             token.kind == TokenKind.access,
             token.revoked_at.is_(None),
             grant.revoked_at.is_(None),
             client.revoked_at.is_(None),
         )
     )
+
+
+# Built once: constructing a statement costs more than running it on a hot path.
+LIVE_ACCESS_TOKEN = _live_access_token()
 
 
 class BoundTokenResolver:
