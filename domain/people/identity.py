@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, bindparam, select
+from sqlalchemy import Row, Select, bindparam, select
 from sqlmodel import Session
 
 from domain.caller import Caller
@@ -23,8 +23,8 @@ MEMBERSHIP = AgentWorkspace.__table__  # type: ignore[attr-defined]
 
 
 def caller_select(*extra: Any) -> Select[Any]:
-    """Active agents with their workspace ids, one row per membership (``workspace_id`` NULL for
-    none), then ``extra`` columns; the caller adds the join and ``where`` that pick one agent."""
+    """Agents with their workspace ids, one row per membership (``workspace_id`` NULL for none),
+    then ``extra`` columns; the caller adds the joins and the ``where`` picking one active agent."""
     return select(AGENT.id, AGENT.email, AGENT.role, MEMBERSHIP.c.workspace_id, *extra).select_from(
         Agent.__table__.outerjoin(MEMBERSHIP, MEMBERSHIP.c.agent_id == AGENT.id)  # type: ignore[attr-defined]
     )
@@ -45,7 +45,7 @@ def caller_from_rows(rows: Sequence[Row[Any]], scopes: frozenset[str]) -> Caller
 
 
 # Built once: constructing a statement costs more than running it on a hot path.
-CALLER_BY_ID = caller_select().where(and_(AGENT.id == bindparam("agent_id"), AGENT.active))
+CALLER_BY_ID = caller_select().where(AGENT.id == bindparam("agent_id"), AGENT.active)
 
 
 def load_caller(session: Session, *, agent_id: int, scopes: frozenset[str] = ALL_SCOPES) -> Caller | None:
