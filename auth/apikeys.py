@@ -14,12 +14,13 @@ import hmac
 import secrets
 from datetime import datetime
 
+from sqlalchemy import bindparam, update
 from sqlmodel import Field, Session, SQLModel, select
 
 from domain.caller import Caller
 from domain.errors import InvalidField, NotFound
 from domain.pagination import PageInfo
-from domain.people.identity import ALL_SCOPES, load_caller
+from domain.people.identity import AGENT, ALL_SCOPES, caller_from_rows, caller_select
 from domain.people.models import Agent, Requester
 from domain.types import timestamp_column, utcnow
 
@@ -105,25 +106,40 @@ def create_api_key(
     return row, key
 
 
-def authenticate_api_key(session: Session, key: str, *, now: datetime) -> tuple[Caller, ApiKey] | None:
-    """The caller behind a live key, or None (unknown, malformed, revoked, or owner deactivated)."""
+KEY = ApiKey.__table__.c  # type: ignore[attr-defined]
+# Touch ``last_used_at`` at most this often per key, to keep the per-request path read-only.
+LAST_USED_RESOLUTION_SECONDS = 60
+# An unrevoked key with its active owner, one row per workspace of the owner; built once.
+LIVE_KEY = (
+    caller_select(KEY.id.label("key_pk"), KEY.key_hash, KEY.scopes, KEY.last_used_at)
+    .join(ApiKey.__table__, KEY.agent_id == AGENT.id)  # type: ignore[attr-defined]
+    .where(KEY.key_id == bindparam("key_id"), KEY.revoked_at.is_(None), AGENT.active)
+)
+
+
+def authenticate_api_key(session: Session, key: str, *, now: datetime) -> tuple[Caller, str] | None:
+    """The caller behind a live key and the key's prefix (``hdk_<key id>``, how audits name it),
+    or None (unknown, malformed, revoked, or owner deactivated).
+
+    One Core query reads the key, its owner (if active) and the owner's workspaces; nothing is
+    cached, so a revocation or deactivation refuses the very next request on every worker.
+    """
     key_id = _parse(key)
     if key_id is None:
         return None
-    row = session.exec(select(ApiKey).where(ApiKey.key_id == key_id)).first()
-    if row is None or row.revoked_at is not None:
+    rows = session.execute(LIVE_KEY, {"key_id": key_id}).all()
+    if not rows or not hmac.compare_digest(rows[0].key_hash, _hash(key)):
         return None
-    if not hmac.compare_digest(row.key_hash, _hash(key)):
-        return None
-    scopes = frozenset(row.scopes.split()) & ALL_SCOPES
-    caller = load_caller(session, agent_id=row.agent_id, scopes=scopes)
-    if caller is None:
-        return None
-    # Coarse last-used stamp: written at most once a minute per key, to keep the hot path read-only.
-    if row.last_used_at is None or (now - row.last_used_at).total_seconds() >= 60:
-        row.last_used_at = now
-        session.add(row)
-    return caller, row
+    caller = caller_from_rows(rows, frozenset(rows[0].scopes.split()) & ALL_SCOPES)
+    assert caller is not None
+    _stamp_last_used(session, rows[0].key_pk, rows[0].last_used_at, now)
+    return caller, f"{PREFIX}{key_id}"
+
+
+def _stamp_last_used(session: Session, row_id: int, last_used_at: datetime | None, now: datetime) -> None:
+    """Coarse last-used stamp: written at most once a minute per key."""
+    if last_used_at is None or (now - last_used_at).total_seconds() >= LAST_USED_RESOLUTION_SECONDS:
+        session.execute(update(ApiKey.__table__).where(KEY.id == row_id).values(last_used_at=now))  # type: ignore[attr-defined]
 
 
 def _public(row: ApiKey, email: str) -> ApiKeyPublic:

@@ -23,8 +23,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(database_url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
-    """Create the engine for ``database_url`` with the pragmas and pooling each backend needs."""
+# PostgreSQL pool per process. Sync tools and the /mcp edge run in anyio's worker threads (40 at
+# most), and a request holds at most one connection at a time (authentication and the quota
+# gate, then its tool). Overflow connections are closed as soon as they are returned, so a pool
+# smaller than the usual concurrency (a client with 16 calls in flight) opens and closes a
+# connection for most requests; 20 kept covers that, 10 overflow absorbs bursts.
+POOL_SIZE = 20
+POOL_OVERFLOW = 10
+
+
+def make_engine(database_url: str, *, pool_size: int = POOL_SIZE, echo: bool = False) -> Engine:
+    """Create the engine for ``database_url`` with the pragmas and pooling each backend needs.
+
+    ``pool_size`` 0 means no pool for SQLite (NullPool); for PostgreSQL it is the connections
+    kept, with ``POOL_OVERFLOW`` more (at most ``pool_size``) opened under bursts.
+    """
     if database_url.startswith("sqlite"):
         in_memory = database_url in ("sqlite://", "sqlite:///:memory:")
         engine = create_engine(
@@ -35,8 +48,16 @@ def make_engine(database_url: str, *, pool_size: int = 10, echo: bool = False) -
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    # pool_pre_ping costs one round trip per checkout but keeps a database restart or failover
+    # invisible to clients: a pooled connection the server dropped is replaced before use. Without
+    # it (pool_recycle alone only ages connections out), the first requests after a restart
+    # would fail with a 500 until SQLAlchemy saw the disconnect and invalidated the pool.
     return create_engine(
-        database_url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        database_url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=min(POOL_OVERFLOW, pool_size),
+        pool_pre_ping=True,
     )
 
 

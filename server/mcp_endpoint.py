@@ -215,8 +215,8 @@ class McpEndpoint:
             found = authenticate_api_key(session, credential, now=now)
             if found is None:
                 raise self._challenge("invalid_token", "The API key is invalid or revoked.")
-            caller, key = found
-            return McpRequest(self.engine, caller, Credential("api_key", f"{API_KEY_PREFIX}{key.key_id}"))
+            caller, reference = found
+            return McpRequest(self.engine, caller, Credential("api_key", reference))
         identity = self.token_resolver(session, credential, now=now) if self.token_resolver else None
         token_caller = (
             load_caller(session, agent_id=identity.agent_id, scopes=identity.scopes) if identity else None

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlmodel import Session, col, select
+from sqlalchemy import Select, Table, bindparam, select
+from sqlmodel import Session
 
 from auth.oauth.credentials import ACCESS_TOKEN_PREFIX, hash_credential
 from auth.oauth.models import OAuthClient, OAuthGrant, OAuthTokenRecord, TokenKind
@@ -25,6 +27,9 @@ from server.settings import Settings
 
 PROTECTED_RESOURCE_METADATA_PATH = "/.well-known/oauth-protected-resource"
 DEFAULT_PORTS = {"http": 80, "https": 443}
+TOKEN: Table = OAuthTokenRecord.__table__  # type: ignore[attr-defined]
+GRANT: Table = OAuthGrant.__table__  # type: ignore[attr-defined]
+CLIENT: Table = OAuthClient.__table__  # type: ignore[attr-defined]
 
 
 def normalise_resource(value: str) -> str | None:
@@ -100,28 +105,45 @@ def resolve_access_token(
     expected = normalise_resource(resource)
     if not token.startswith(ACCESS_TOKEN_PREFIX) or expected is None:
         return None
-    row = session.exec(
-        select(OAuthTokenRecord, OAuthGrant, OAuthClient)
-        .join(OAuthGrant, col(OAuthGrant.id) == OAuthTokenRecord.grant_id)
-        .join(OAuthClient, col(OAuthClient.id) == OAuthGrant.client_pk)
-        .where(OAuthTokenRecord.token_hash == hash_credential(token))
-        .where(OAuthTokenRecord.kind == TokenKind.access)
-    ).first()
-    if row is None:
+    row = session.execute(LIVE_ACCESS_TOKEN, {"token_hash": hash_credential(token)}).first()
+    if row is None or row.expires_at <= now or row.resource != expected:
         return None
-    record, grant, client = row
-    if record.revoked_at is not None or grant.revoked_at is not None or client.revoked_at is not None:
-        return None
-    if record.expires_at <= now or grant.resource != expected:
-        return None
-    assert grant.id is not None
     return AccessTokenIdentity(
-        agent_id=grant.agent_id,
-        scopes=parse_scopes(record.scope),
-        client_id=client.client_id,
-        grant_id=grant.id,
-        expires_at=record.expires_at,
+        agent_id=row.agent_id,
+        scopes=parse_scopes(row.scope),
+        client_id=row.client_id,
+        grant_id=row.grant_id,
+        expires_at=row.expires_at,
     )
+
+
+def _live_access_token() -> Select[Any]:
+    """The live (unrevoked token, grant and client) access token with this hash: one Core query
+    of the columns the identity needs, no ORM objects (it runs on every request)."""
+    token, grant, client = TOKEN.c, GRANT.c, CLIENT.c
+    return (
+        select(
+            token.scope,
+            token.expires_at,
+            token.grant_id,
+            grant.agent_id,
+            grant.resource,
+            client.client_id,
+        )
+        .join_from(TOKEN, GRANT, grant.id == token.grant_id)
+        .join(CLIENT, client.id == grant.client_pk)
+        .where(
+            token.token_hash == bindparam("token_hash"),
+            token.kind == TokenKind.access,
+            token.revoked_at.is_(None),
+            grant.revoked_at.is_(None),
+            client.revoked_at.is_(None),
+        )
+    )
+
+
+# Built once: constructing a statement costs more than running it on a hot path.
+LIVE_ACCESS_TOKEN = _live_access_token()
 
 
 class BoundTokenResolver:

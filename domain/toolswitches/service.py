@@ -15,10 +15,12 @@ from sqlmodel import Session, col, select
 from domain.errors import NotFound
 from domain.toolswitches.models import ToolSwitch
 
+DISABLED_NAMES = select(ToolSwitch.tool)
+
 
 def disabled_tools(session: Session) -> frozenset[str]:
-    """Names of the disabled tools: the per-request read (one small query)."""
-    return frozenset(session.exec(select(ToolSwitch.tool)).all())
+    """Names of the disabled tools: the per-request read (one small query, built once)."""
+    return frozenset(session.exec(DISABLED_NAMES).all())
 
 
 def switches(session: Session) -> dict[str, ToolSwitch]:

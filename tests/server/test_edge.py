@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from auth.apikeys import create_api_key, find_api_key, revoke_api_key
 from domain.db import session_scope
@@ -39,7 +40,10 @@ def keys(engine: Engine) -> dict[str, str]:
         _, full = create_api_key(session, email="edge-admin@example.test", name="edge")
         _, read = create_api_key(session, email="edge-admin@example.test", scopes=["mcp:read"])
         _, doomed = create_api_key(session, email="edge-admin@example.test")
-    return {"full": full, "read": read, "doomed": doomed}
+        session.add(Agent(email="edge-leaver@example.test", first_name="Leaver", role=AgentRole.agent))
+        session.flush()
+        _, leaver = create_api_key(session, email="edge-leaver@example.test")
+    return {"full": full, "read": read, "doomed": doomed, "leaver": leaver}
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +97,26 @@ def test_revoked_key_is_refused_on_its_next_request(
         assert row is not None
         revoke_api_key(session, key=row)
     assert httpx.post(f"{base_url}/mcp", json=INIT, headers=headers).status_code == 401
+
+
+def test_deactivated_agent_is_refused_on_its_next_request(
+    base_url: str, keys: dict[str, str], engine: Engine
+) -> None:
+    headers = {**ACCEPT, "Authorization": f"Bearer {keys['leaver']}"}
+
+    def set_active(active: bool) -> None:
+        with session_scope(engine) as session:
+            agent = session.exec(select(Agent).where(Agent.email == "edge-leaver@example.test")).one()
+            agent.active = active
+            session.add(agent)
+
+    assert httpx.post(f"{base_url}/mcp", json=INIT, headers=headers).status_code == 200
+    set_active(False)
+    response = httpx.post(f"{base_url}/mcp", json=INIT, headers=headers)
+    assert response.status_code == 401
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
+    set_active(True)
+    assert httpx.post(f"{base_url}/mcp", json=INIT, headers=headers).status_code == 200
 
 
 def test_foreign_host_and_origin_are_refused(base_url: str, keys: dict[str, str]) -> None:
