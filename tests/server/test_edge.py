@@ -12,10 +12,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from auth.apikeys import create_api_key, find_api_key, revoke_api_key
-from domain.db import session_scope
+from domain import migrate
+from domain.db import make_engine, session_scope
 from domain.people.models import Agent, AgentRole, Requester
 from server.app import create_app
 from server.settings import load_settings
+from tests.utils.databases import own_database_url
 from tests.utils.live import free_port, live_server
 
 INIT = {
@@ -29,6 +31,20 @@ INIT = {
     },
 }
 ACCEPT = {"Accept": "application/json, text/event-stream"}
+
+
+@pytest.fixture(scope="module")
+def edge_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """These tests commit rows: a database of their own keeps the shared one empty."""
+    return own_database_url(tmp_path_factory.mktemp("edge"), "edge")
+
+
+@pytest.fixture(scope="module")
+def engine(edge_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(edge_database_url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +63,10 @@ def keys(engine: Engine) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def base_url(engine: Engine, database_url: str) -> Iterator[str]:
+def base_url(engine: Engine, edge_database_url: str) -> Iterator[str]:
     port = free_port()
     settings = load_settings(
-        database_url=database_url, base_url=f"http://127.0.0.1:{port}", max_request_bytes=4096
+        database_url=edge_database_url, base_url=f"http://127.0.0.1:{port}", max_request_bytes=4096
     )
     with live_server(create_app(settings, engine=engine), port) as url:
         yield url
