@@ -60,16 +60,24 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _prepare_database(settings: Settings, engine: Engine) -> None:
-    """Bring the embedded default up to date and seed it when empty; refuse a stale server DB."""
+def _prepare_database(settings: Settings, engine: Engine, *, demo_allowed: bool) -> None:
+    """Bring the embedded default up to date and seed it when empty (only where the demo logins
+    may be served: on loopback, or with --allow-demo-logins); refuse a stale server database."""
     from seed import is_seeded, seed_database
 
     if settings.is_sqlite:
         migrate.upgrade(engine)
-        if not is_seeded(engine):
-            err.print("Empty database: loading the seed dataset (first start only)…")
-            summary = seed_database(engine)
-            _print_demo_logins(summary.logins)
+        if is_seeded(engine):
+            return
+        if not demo_allowed:
+            err.print(
+                "Empty database: not loading the demo dataset on a public address "
+                "(pass --allow-demo-logins for it, or run `helpdesk-mcp seed`)."
+            )
+            return
+        err.print("Empty database: loading the seed dataset (first start only)…")
+        summary = seed_database(engine)
+        _print_demo_logins(summary.logins)
     elif migrate.pending(engine):
         raise _fail("the database schema is not up to date: run `helpdesk-mcp db upgrade` first")
 
@@ -112,7 +120,7 @@ def serve(
     if no_auth and not loopback:
         raise _fail("--no-auth is allowed only on a loopback address such as 127.0.0.1")
     engine = _engine(settings)
-    _prepare_database(settings, engine)
+    _prepare_database(settings, engine, demo_allowed=loopback or allow_demo_logins)
     if not loopback and not allow_demo_logins and _demo_logins_exist(engine):
         raise _fail(
             f"refusing to serve on {host} while the demo logins (password published in the README) exist; "
