@@ -20,7 +20,7 @@ from domain import migrate
 from domain.db import make_engine, session_scope
 from domain.errors import DomainError
 from seed import DEMO_LOGINS, DemoLogin, SeedError
-from server import cli_admin
+from server import cli_admin, cli_people
 from server.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(help="Hosted MCP server for a helpdesk / ITSM backend.", no_args_is_help=True)
@@ -29,6 +29,7 @@ apikey_app = typer.Typer(help="API keys for clients that only send static header
 app.add_typer(db_app, name="db")
 app.add_typer(apikey_app, name="apikey")
 cli_admin.register(app)  # clients, grants, tools, audit
+cli_people.register(app)  # workspaces, agents
 
 err = Console(stderr=True)
 out = Console()

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from domain.caller import Caller
 from domain.checks import coerce_enum, normalized_email
-from domain.errors import NotFound
+from domain.errors import InvalidField, NotFound
 from domain.pagination import DEFAULT_PER_PAGE, paginate
 from domain.people.models import (
     Agent,
@@ -26,6 +26,8 @@ from domain.people.models import (
     RequesterPublic,
     RequestersPublic,
 )
+from domain.people.passwords import hash_password
+from domain.workspaces.models import Workspace
 
 
 def list_agents(
@@ -181,3 +183,47 @@ def _memberships(session: Session, agent_ids: Sequence[int]) -> Memberships:
 def _agent_public(agent: Agent, memberships: Memberships) -> AgentPublic:
     workspace_ids, group_ids = memberships.get(agent.id or 0, ([], []))
     return AgentPublic.model_validate(agent, update={"workspace_ids": workspace_ids, "group_ids": group_ids})
+
+
+MIN_PASSWORD_LENGTH = 12
+
+
+def create_agent(
+    *,
+    session: Session,
+    email: str,
+    first_name: str,
+    last_name: str = "",
+    role: AgentRole,
+    workspace_ids: Sequence[int],
+    password: str,
+) -> AgentPublic:
+    """An operator's command, not a tool: an admin or agent who can sign in, in ``workspace_ids``."""
+    address = normalized_email(email, field="email")
+    if session.exec(select(Agent.id).where(func.lower(Agent.email) == address)).first() is not None:
+        raise InvalidField("email", f"an agent with {address} exists already.")
+    if _requester_by_email(session, address) is not None:
+        raise InvalidField("email", f"{address} is a requester; agents and requesters need distinct emails.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidField("password", f"must be at least {MIN_PASSWORD_LENGTH} characters.")
+    if not first_name.strip():
+        raise InvalidField("first_name", "is required.")
+    known = {
+        workspace_id for workspace_id in session.exec(select(Workspace.id)).all() if workspace_id is not None
+    }
+    unknown = sorted(set(workspace_ids) - known)
+    if unknown or (role == AgentRole.agent and not workspace_ids):
+        raise InvalidField("workspace", "an agent needs one or more existing workspaces.", sorted(known))
+    agent = Agent(
+        email=address,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        role=role,
+        password_hash=hash_password(password),
+    )
+    session.add(agent)
+    session.flush()
+    assert agent.id is not None
+    session.add_all(AgentWorkspace(agent_id=agent.id, workspace_id=w) for w in sorted(set(workspace_ids)))
+    session.flush()
+    return _agent_public(agent, _memberships(session, [agent.id]))

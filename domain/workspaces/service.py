@@ -60,3 +60,23 @@ def resolve_workspace_id(*, session: Session, caller: Caller, workspace_id: int 
 def _usable_workspace_ids(session: Session, caller: Caller) -> list[int]:
     statement = scope_to_caller(select(Workspace.id), Workspace.id, caller).order_by(col(Workspace.id))
     return [workspace_id for workspace_id in session.exec(statement).all() if workspace_id is not None]
+
+
+def create_workspace(
+    *, session: Session, name: str, description: str = "", is_default: bool = False
+) -> WorkspacePublic:
+    """An operator's command, not a tool: a new workspace (the first one is the default)."""
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise InvalidField("name", "must be 1 to 120 characters.")
+    if session.exec(select(Workspace.id).where(Workspace.name == name)).first() is not None:
+        raise InvalidField("name", f"a workspace named {name!r} exists already.")
+    first = session.exec(select(Workspace.id)).first() is None
+    if is_default:
+        for other in session.exec(select(Workspace).where(col(Workspace.is_default))).all():
+            other.is_default = False
+            session.add(other)
+    workspace = Workspace(name=name, description=description.strip(), is_default=is_default or first)
+    session.add(workspace)
+    session.flush()
+    return WorkspacePublic.model_validate(workspace)
