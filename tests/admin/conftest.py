@@ -6,53 +6,34 @@ checks, through a real uvicorn and headless Chromium in ``test_console_browser.p
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 
-from domain import migrate
-from domain.db import make_engine
 from domain.people.models import AgentRole
-from server.settings import Settings, load_settings
+from server.settings import Settings
 from tests.admin.console import Console
-from tests.auth.conftest import FakeClock, FakeWeb, build_app
+from tests.auth.conftest import build_app
 from tests.auth.constants import BASE_URL
+from tests.auth.fakes import FakeClock, FakeWeb
+from tests.utils import app_fixtures
 from tests.utils.auth_factories import Person, create_agent, create_requester
 from tests.utils.databases import own_database_url
 
+# The shared fixtures (their database is this package's app_database_url, below).
+engine = app_fixtures.engine
+clock = app_fixtures.clock
+web = app_fixtures.web
+settings = app_fixtures.settings
+
 
 @pytest.fixture(scope="session")
-def admin_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def app_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The console tests commit (the app reads through its own connections): a database of their own."""
     return own_database_url(tmp_path_factory.mktemp("admin"), "admin")
-
-
-@pytest.fixture(scope="session")
-def engine(admin_database_url: str) -> Iterator[Engine]:
-    engine = make_engine(admin_database_url)
-    migrate.upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def web() -> FakeWeb:
-    return FakeWeb()
-
-
-@pytest.fixture
-def settings(admin_database_url: str) -> Settings:
-    return load_settings(
-        database_url=admin_database_url, base_url=BASE_URL, quota_per_minute=0, quota_per_month=0
-    )
 
 
 @pytest.fixture

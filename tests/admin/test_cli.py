@@ -19,17 +19,17 @@ from domain.toolswitches.service import disabled_tools
 from server import cli_admin
 from server.cli import app as cli
 from tests.auth.browser import Browser, exchange_code, obtain_code
-from tests.auth.conftest import FakeClock
+from tests.auth.fakes import FakeClock
 from tests.utils.auth_factories import Person
 
 runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def _database(monkeypatch: pytest.MonkeyPatch, admin_database_url: str, engine: Engine) -> None:
+def _database(monkeypatch: pytest.MonkeyPatch, app_database_url: str, engine: Engine) -> None:
     """The environment the command reads, pointing at the migrated console database; tables wide
     enough not to wrap."""
-    monkeypatch.setenv("HELPDESK_DATABASE_URL", admin_database_url)
+    monkeypatch.setenv("HELPDESK_DATABASE_URL", app_database_url)
     monkeypatch.setattr(cli_admin, "out", Console(width=400))
 
 

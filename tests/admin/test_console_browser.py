@@ -44,8 +44,9 @@ from tests.auth.browser import (
     query,
     register_client,
 )
-from tests.auth.conftest import FakeClock, FakeWeb, build_app
+from tests.auth.conftest import build_app
 from tests.auth.constants import BASE_URL
+from tests.auth.fakes import FakeClock, FakeWeb
 from tests.utils.auth_factories import Person
 from tests.utils.databases import own_database_url
 from tests.utils.live import live_server, mcp_client

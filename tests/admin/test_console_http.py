@@ -17,8 +17,9 @@ from domain.toolswitches.service import disabled_tools
 from server.settings import load_settings
 from tests.admin.console import Console
 from tests.auth.browser import parse_page
-from tests.auth.conftest import FakeClock, FakeWeb, build_app
+from tests.auth.conftest import build_app
 from tests.auth.constants import BASE_URL
+from tests.auth.fakes import FakeClock, FakeWeb
 from tests.utils.auth_factories import Person
 
 ADMIN_PAGES = ("/admin/usage", "/admin/tools", "/admin/audit")
@@ -58,9 +59,9 @@ async def test_session_cookie_is_httponly_lax_and_not_secure_on_loopback(
 
 
 async def test_session_cookie_is_secure_outside_loopback(
-    admin_database_url: str, engine: Engine, clock: FakeClock, web: FakeWeb, admin: Person
+    app_database_url: str, engine: Engine, clock: FakeClock, web: FakeWeb, admin: Person
 ) -> None:
-    settings = load_settings(database_url=admin_database_url, base_url="https://helpdesk.example.com")
+    settings = load_settings(database_url=app_database_url, base_url="https://helpdesk.example.com")
     app = build_app(settings, engine, clock, web)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="https://helpdesk.example.com") as http:

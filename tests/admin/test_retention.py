@@ -15,7 +15,7 @@ from domain.db import session_scope
 from server.app import create_app
 from server.audit import AuditRetention
 from server.settings import Settings
-from tests.auth.conftest import FakeClock
+from tests.auth.fakes import FakeClock
 
 
 def _call_at(engine: Engine, clock: FakeClock, *, days_ago: float, tool: str) -> None:

@@ -23,7 +23,7 @@ from server.context import McpRequest
 from server.mcp_endpoint import Refused, ToolCall
 from server.settings import load_settings
 from server.tools.registry import all_tool_specs
-from tests.auth.conftest import FakeClock
+from tests.auth.fakes import FakeClock
 from tests.utils.auth_factories import Person
 from tests.utils.live import live_server, mcp_client
 from tests.utils.mcp_calls import call_error, call_ok
@@ -52,8 +52,8 @@ def gate() -> RecordingGate:
 
 
 @pytest.fixture
-def server(admin_database_url: str, engine: Engine, gate: RecordingGate, clock: FakeClock) -> Iterator[str]:
-    settings = load_settings(database_url=admin_database_url, base_url=f"http://127.0.0.1:{PORT}")
+def server(app_database_url: str, engine: Engine, gate: RecordingGate, clock: FakeClock) -> Iterator[str]:
+    settings = load_settings(database_url=app_database_url, base_url=f"http://127.0.0.1:{PORT}")
     with live_server(create_app(settings, engine=engine, gate=gate, clock=clock), PORT) as url:
         yield url
     with session_scope(engine) as session:

@@ -8,9 +8,7 @@ nothing reaches the internet.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -18,84 +16,26 @@ from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 
 from auth.oauth.cimd import MetadataDocumentFetcher
-from domain import migrate
-from domain.db import make_engine
-from domain.types import utcnow
 from server.app import create_app
-from server.settings import Settings, load_settings
+from server.settings import Settings
 from tests.auth.browser import Browser
 from tests.auth.constants import BASE_URL
+from tests.auth.fakes import FakeClock, FakeWeb
+from tests.utils import app_fixtures
 from tests.utils.auth_factories import Person, create_agent
 from tests.utils.databases import own_database_url
 
-
-@dataclass
-class FakeClock:
-    """Starts at the real time (the ``/mcp`` edge keeps its own real clock), moves only on demand."""
-
-    now: datetime = field(default_factory=utcnow)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@dataclass
-class FakeWeb:
-    """Answers for metadata-document fetches: host → addresses, URL → response."""
-
-    addresses: dict[str, list[str]] = field(default_factory=dict)
-    responses: dict[str, httpx.Response] = field(default_factory=dict)
-    requests: list[httpx.Request] = field(default_factory=list)
-
-    def serve(self, url: str, response: httpx.Response, *, address: str = "93.184.216.34") -> None:
-        host = httpx.URL(url).host
-        self.addresses.setdefault(host, [address])
-        self.responses[url] = response
-
-    async def resolve(self, host: str, port: int) -> list[str]:
-        if host not in self.addresses:
-            raise OSError("no such host")
-        return self.addresses[host]
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        url = f"https://{request.headers['host']}{request.url.raw_path.decode()}"
-        return self.responses.get(url, httpx.Response(404))
+# The shared fixtures (their database is this package's app_database_url, below).
+engine = app_fixtures.engine
+clock = app_fixtures.clock
+web = app_fixtures.web
+settings = app_fixtures.settings
 
 
 @pytest.fixture(scope="session")
-def auth_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def app_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """These tests commit (the app under test reads through its own connections): a database of their own."""
     return own_database_url(tmp_path_factory.mktemp("auth"), "auth")
-
-
-@pytest.fixture(scope="session")
-def engine(auth_database_url: str) -> Iterator[Engine]:
-    """Overrides the shared engine for these tests (a separate fixture, so a separate cache)."""
-    engine = make_engine(auth_database_url)
-    migrate.upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def web() -> FakeWeb:
-    return FakeWeb()
-
-
-@pytest.fixture
-def settings(auth_database_url: str) -> Settings:
-    return load_settings(
-        database_url=auth_database_url, base_url=BASE_URL, quota_per_minute=0, quota_per_month=0
-    )
 
 
 def build_app(settings: Settings, engine: Engine, clock: FakeClock, web: FakeWeb) -> Starlette:

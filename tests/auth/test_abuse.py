@@ -19,8 +19,9 @@ from starlette.routing import Route
 
 from auth.abuse import AbuseGuard, AuthRateLimits, client_address
 from server.settings import Settings, load_settings
-from tests.auth.conftest import FakeClock, FakeWeb, build_app
+from tests.auth.conftest import build_app
 from tests.auth.constants import BASE_URL
+from tests.auth.fakes import FakeClock, FakeWeb
 from tests.utils.live import free_port
 from tests.utils.quotas import SettableClock
 

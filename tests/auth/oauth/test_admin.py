@@ -10,7 +10,7 @@ from auth.oauth import create_preregistered_client, list_clients, list_grants, r
 from domain.db import session_scope
 from domain.errors import InvalidField, NotFound
 from tests.auth.browser import Browser, exchange_code, obtain_code, refresh
-from tests.auth.conftest import FakeClock
+from tests.auth.fakes import FakeClock
 from tests.auth.oauth.test_token import is_live
 from tests.utils.auth_factories import Person, create_agent
 

@@ -17,8 +17,8 @@ from tests.auth.browser import (
     query,
     register_client,
 )
-from tests.auth.conftest import FakeClock
 from tests.auth.constants import BASE_URL
+from tests.auth.fakes import FakeClock
 from tests.utils.auth_factories import Person, create_agent, create_requester
 
 

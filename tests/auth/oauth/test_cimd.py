@@ -18,7 +18,7 @@ from tests.auth.browser import (
     obtain_code,
     pkce_pair,
 )
-from tests.auth.conftest import FakeClock, FakeWeb
+from tests.auth.fakes import FakeClock, FakeWeb
 from tests.utils.auth_factories import Person
 
 

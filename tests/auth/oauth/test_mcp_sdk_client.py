@@ -22,7 +22,8 @@ from sqlalchemy.engine import Engine
 
 from server.settings import load_settings
 from tests.auth.browser import Browser, query
-from tests.auth.conftest import FakeClock, FakeWeb, build_app
+from tests.auth.conftest import build_app
+from tests.auth.fakes import FakeClock, FakeWeb
 from tests.utils.auth_factories import Person
 from tests.utils.live import live_server
 
@@ -49,9 +50,9 @@ class MemoryStorage:
 
 
 @pytest.fixture
-def live_url(auth_database_url: str, engine: Engine) -> Iterator[str]:
+def live_url(app_database_url: str, engine: Engine) -> Iterator[str]:
     settings = load_settings(
-        database_url=auth_database_url,
+        database_url=app_database_url,
         base_url=f"http://127.0.0.1:{PORT}",
         quota_per_minute=0,
         quota_per_month=0,

@@ -6,7 +6,7 @@ import httpx
 from sqlalchemy.engine import Engine
 
 from tests.auth.browser import Browser, client_auth, exchange_code, obtain_code, refresh, register_client
-from tests.auth.conftest import FakeClock
+from tests.auth.fakes import FakeClock
 from tests.auth.oauth.test_token import is_live
 from tests.utils.auth_factories import Person
 
