@@ -26,6 +26,7 @@ import anyio.to_thread
 from mcp.server.auth.provider import construct_redirect_uri
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -125,16 +126,11 @@ class ConsentFlow:
 
     async def login(self, request: Request) -> Response:
         """POST /authorize/login."""
-        form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
-        token = form.get("request")
-        if not self.csrf.is_valid(request, form.get(CSRF_FIELD)):
-            return _csrf_refused()
         now = self.clock()
-        context = await self._load(token, now=now)
-        if isinstance(context, Response):
-            return context
-        pending, client = context
-        assert isinstance(token, str)
+        posted = await self._posted(request, now=now)
+        if isinstance(posted, Response):
+            return posted
+        form, token, pending, client = posted
         email, password = form.get("email"), form.get("password")
         if not isinstance(email, str) or not isinstance(password, str):
             return self._page(
@@ -176,15 +172,11 @@ class ConsentFlow:
 
     async def decide(self, request: Request) -> Response:
         """POST /authorize/consent: Allow or Deny."""
-        form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
-        token = form.get("request")
-        if not self.csrf.is_valid(request, form.get(CSRF_FIELD)):
-            return _csrf_refused()
         now = self.clock()
-        context = await self._load(token, now=now)
-        if isinstance(context, Response):
-            return context
-        pending, client = context
+        posted = await self._posted(request, now=now)
+        if isinstance(posted, Response):
+            return posted
+        form, token, pending, client = posted
         web_session = self.cookies.read(request, now=now)
         if web_session is None or await self._agent_email(web_session.agent_id) is None:
             return await self._continue(request, token, error="Your session has ended. Sign in again.")
@@ -215,9 +207,9 @@ class ConsentFlow:
 
     async def logout(self, request: Request) -> Response:
         """POST /authorize/logout: sign out and show the sign-in page again."""
-        form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
-        if not self.csrf.is_valid(request, form.get(CSRF_FIELD)):
-            return _csrf_refused()
+        form = await self._checked_form(request)
+        if isinstance(form, Response):
+            return form
         token = form.get("request")
         target = (
             f"{CONSENT_PATH}?{urlencode({'request': token})}"
@@ -229,6 +221,28 @@ class ConsentFlow:
         return response
 
     # --- helpers -------------------------------------------------------------------------------
+
+    async def _checked_form(self, request: Request) -> FormData | Response:
+        """The posted form, or the refusal when its CSRF token is missing or wrong."""
+        form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+        if not self.csrf.is_valid(request, form.get(CSRF_FIELD)):
+            return _csrf_refused()
+        return form
+
+    async def _posted(
+        self, request: Request, *, now: datetime
+    ) -> tuple[FormData, str, PendingAuthorization, HelpdeskClientInformation] | Response:
+        """A sign-in or consent post: its checked form and the authorization request it continues."""
+        form = await self._checked_form(request)
+        if isinstance(form, Response):
+            return form
+        token = form.get("request")
+        context = await self._load(token, now=now)
+        if isinstance(context, Response):
+            return context
+        assert isinstance(token, str)  # _load decodes only a string token
+        pending, client = context
+        return form, token, pending, client
 
     async def _load(
         self, token: object, *, now: datetime
