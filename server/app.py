@@ -17,10 +17,12 @@ from mcp.server.transport_security import TransportSecuritySettings
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
+from starlette.types import Scope
 
 from auth.abuse import AbuseGuard, AuthRateLimits
 from auth.oauth import BoundTokenResolver, oauth_routes
@@ -29,8 +31,10 @@ from domain.db import make_engine
 from domain.types import utcnow
 from server.audit import AuditMiddleware, AuditRetention
 from server.console import console_routes
+from server.context import McpRequest
 from server.edge import EdgeMiddleware, default_allowed_hosts, default_allowed_origins
-from server.mcp_endpoint import McpEndpoint, TokenResolver, ToolCallGate
+from server.mcp_endpoint import Dispatches, McpEndpoint, TokenResolver, ToolCallGate, streamable_http
+from server.mcp_messages import PostedMessage, json_content_type
 from server.quotas import build_quota_gate
 from server.settings import Settings
 from server.sse_sessions import SseSessionGuard
@@ -94,7 +98,11 @@ def create_app(
         mcp.sse_app(sse_path="/sse", message_path="/messages/", transport_security=_SDK_CHECKS_OFF)
     )
 
-    def endpoint(inner: Any) -> McpEndpoint:
+    def sse_dispatches(scope: Scope, request: McpRequest, posted: PostedMessage) -> bool:
+        owned = legacy_sse.owns(scope, request.caller.agent_id)
+        return owned and json_content_type(Headers(scope=scope))
+
+    def endpoint(inner: Any, dispatches: Dispatches = streamable_http) -> McpEndpoint:
         return McpEndpoint(
             inner=inner,
             engine=engine,
@@ -105,6 +113,7 @@ def create_app(
             no_auth=no_auth,
             gate=gate,
             clock=clock,
+            dispatches=dispatches,
         )
 
     async def healthz(_: Request) -> JSONResponse:
@@ -141,7 +150,7 @@ def create_app(
         Route("/mcp", endpoint(streamable), methods=["GET", "POST", "DELETE"]),
         Route("/sse", endpoint(legacy_sse), methods=["GET"]),
         # The SDK's SSE app routes by the full path, so its message endpoint is not mounted.
-        Route("/messages/", endpoint(legacy_sse), methods=["POST"]),
+        Route("/messages/", endpoint(legacy_sse, sse_dispatches), methods=["POST"]),
         *oauth,
         *console_routes(settings=settings, engine=engine, specs=specs, clock=clock),
     ]

@@ -29,11 +29,15 @@ class SseSessionGuard:
         if scope["method"] == "GET":
             await self._open(scope, receive, send, owner)
             return
-        session_id = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("session_id", [""])[0]
-        if self.owners.get(session_id) != owner:
+        if not self.owns(scope, owner):
             await _not_found(send)
             return
         await self.inner(scope, receive, send)
+
+    def owns(self, scope: Scope, agent_id: int) -> bool:
+        """Whether the session a ``POST /messages/?session_id=…`` names was opened by ``agent_id``."""
+        session_id = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("session_id", [""])[0]
+        return self.owners.get(session_id) == agent_id
 
     async def _open(self, scope: Scope, receive: Receive, send: Send, owner: int) -> None:
         opened: list[str] = []
