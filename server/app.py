@@ -36,7 +36,7 @@ from server.settings import Settings
 from server.sse_sessions import SseSessionGuard
 from server.tools.base import ToolSpec
 from server.tools.registry import all_tool_specs, build_mcp_server
-from server.tools.switches import ToolSwitchMiddleware
+from server.tools.switches import ToolVisibilityMiddleware
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def create_app(
     mcp, book = build_mcp_server(
         specs,
         version=package_version(),
-        middleware=[AuditMiddleware(clock=clock), ToolSwitchMiddleware()],
+        middleware=[AuditMiddleware(clock=clock), ToolVisibilityMiddleware()],
     )
     if gate is None:
         gate = build_quota_gate(settings, engine=engine, clock=clock, is_tool=book.specs.__contains__)
