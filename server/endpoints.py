@@ -50,8 +50,9 @@ class Endpoint:
             parts.append("read-only tools")
         offered = " and ".join(parts) or "a narrowed tool list"
         return (
-            f"The tool {name} is not available on this connection ({self.resource.path} offers {offered} "
-            "only); call one of the tools listed by tools/list, or connect to the /mcp endpoint for every tool."
+            f"The tool {name} is not available on this connection ({self.resource.path} offers "
+            f"{offered} only); call one of the tools listed by tools/list, or connect to the /mcp "
+            "endpoint for every tool."
         )
 
 

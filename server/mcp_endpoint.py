@@ -213,7 +213,9 @@ class McpEndpoint:
                 break
         return b"".join(chunks)
 
-    def _authenticate(self, headers: Headers, endpoint: Endpoint, *, read_switches: bool = False) -> McpRequest:
+    def _authenticate(
+        self, headers: Headers, endpoint: Endpoint, *, read_switches: bool = False
+    ) -> McpRequest:
         """The caller behind the request; with ``read_switches``, also the disabled tools, read
         in the same session (a POST's messages run under this request; an SSE stream's do not)."""
         with session_scope(self.engine) as session:
@@ -238,9 +240,8 @@ class McpEndpoint:
                 raise self._challenge(resource, "invalid_token", "The API key is invalid or revoked.")
             caller, reference = found
             return McpRequest(self.engine, caller, Credential("api_key", reference), endpoint=endpoint)
-        identity = (
-            self.token_resolver(session, credential, resource=resource, now=now) if self.token_resolver else None
-        )
+        resolver = self.token_resolver
+        identity = resolver(session, credential, resource=resource, now=now) if resolver else None
         token_caller = (
             load_caller(session, agent_id=identity.agent_id, scopes=identity.scopes) if identity else None
         )
@@ -250,7 +251,8 @@ class McpEndpoint:
                 "invalid_token",
                 f"The access token is invalid, expired, revoked or not issued for {resource.url}.",
             )
-        return McpRequest(self.engine, token_caller, Credential("oauth", identity.reference), endpoint=endpoint)
+        credential_used = Credential("oauth", identity.reference)
+        return McpRequest(self.engine, token_caller, credential_used, endpoint=endpoint)
 
     def _no_auth_request(self, session: Session, endpoint: Endpoint) -> McpRequest:
         from sqlmodel import select

@@ -69,7 +69,8 @@ class SseSessionGuard:
 
 
 def _session_id(scope: Scope) -> str:
-    return parse_qs(scope.get("query_string", b"").decode("latin-1")).get("session_id", [""])[0]
+    query: bytes = scope.get("query_string", b"")
+    return parse_qs(query.decode("latin-1")).get("session_id", [""])[0]
 
 
 async def _not_found(send: Send) -> None:

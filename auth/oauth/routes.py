@@ -31,9 +31,9 @@ from auth.oauth.authorization_request import CONSENT_PATH, LOGIN_PATH, LOGOUT_PA
 from auth.oauth.authorize import ConsentFlow, IssuerOnErrors
 from auth.oauth.cimd import MetadataDocumentFetcher
 from auth.oauth.client_auth import ClientAuthenticator
+from auth.oauth.protected_resources import PROTECTED_RESOURCE_METADATA_PATH, ResourceCatalog
 from auth.oauth.provider import HelpdeskAuthorizationProvider, lifetimes_from_settings
 from auth.oauth.registration import RegistrationHandler
-from auth.oauth.protected_resources import PROTECTED_RESOURCE_METADATA_PATH, ResourceCatalog
 from auth.oauth.revocation import RevocationHandler
 from auth.oauth.token import TokenHandler
 from auth.server_secret import PersistedSecret
