@@ -89,9 +89,9 @@ def create_app(
     engine = engine or make_engine(settings.database_url)
     resources = ResourceCatalog(settings.base_url, TOOLSETS)
     token_resolver = token_resolver or BoundTokenResolver(resources)
-    abuse = AbuseGuard(AuthRateLimits.from_settings(settings, clock=clock))
+    abuse = AbuseGuard(AuthRateLimits.from_config(settings.auth, clock=clock))
     oauth = oauth_routes(
-        settings=settings,
+        config=settings.auth,
         resources=resources,
         engine=engine,
         clock=clock,

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from mcp.shared.auth import OAuthMetadata, ProtectedResourceMetadata
 
+from auth.config import AuthConfig
 from auth.oauth.protected_resources import ProtectedResource
 from auth.oauth.scopes import OFFLINE_ACCESS, SUPPORTED_SCOPES
-from server.settings import Settings
 
 AUTHORIZATION_PATH = "/authorize"
 TOKEN_PATH = "/token"  # noqa: S105 - a path
@@ -26,8 +26,8 @@ REVOCATION_PATH = "/revoke"
 CLIENT_AUTH_METHODS = ["none", "client_secret_basic", "client_secret_post"]
 
 
-def authorization_server_metadata(settings: Settings) -> OAuthMetadata:
-    base = settings.base_url
+def authorization_server_metadata(config: AuthConfig) -> OAuthMetadata:
+    base = config.base_url
     # Validated from strings so the models' url_preserve_empty_path keeps the issuer slash-free.
     return OAuthMetadata.model_validate(
         {
