@@ -54,8 +54,16 @@ def all_tool_specs() -> list[ToolSpec]:
     return specs
 
 
-def _recoverable(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Domain errors become tool errors (shown to the model); anything else stays a crash."""
+def internal_error_message(name: str) -> str:
+    return (
+        f"{name} failed because of an internal error of the helpdesk server; nothing was changed. "
+        "Try again later; if it keeps failing, tell a helpdesk admin."
+    )
+
+
+def _recoverable(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """Domain errors become tool errors the model can act on; anything else is our fault: logged
+    with its traceback, and answered with a generic sentence (never the exception's text)."""
 
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
@@ -63,6 +71,9 @@ def _recoverable(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except DomainError as exc:
             raise ToolError(str(exc)) from None
+        except Exception:
+            logger.exception("tool %s failed", name)
+            raise ToolError(internal_error_message(name)) from None
 
     return call
 
@@ -113,7 +124,7 @@ def build_tools(specs: Sequence[ToolSpec]) -> tuple[list[Tool], ToolBook]:
             open_world_hint=False,
         )
         sdk_tool = Tool.from_function(
-            _recoverable(spec.fn),
+            _recoverable(spec.fn, spec.name),
             name=spec.name,
             title=spec.title,
             description=spec.description,
