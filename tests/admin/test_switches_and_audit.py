@@ -21,9 +21,9 @@ from domain.audit.models import AuditEntry, Outcome
 from domain.audit.service import ToolCallRecord
 from domain.db import session_scope
 from domain.tickets.models import Ticket
-from domain.workspaces.models import Workspace
 from domain.toolswitches.models import ToolSwitch
 from domain.toolswitches.service import disable_tool, enable_tool
+from domain.workspaces.models import Workspace
 from server import audit as server_audit
 from server.app import create_app
 from server.quotas import current_usage
