@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_
+from sqlalchemy import ColumnElement, false, func, or_
 from sqlmodel import Session, col, select
 
 from domain.assets.models import Asset
@@ -25,7 +25,8 @@ from domain.workspaces.models import Workspace
 
 MAX_TYPED = 200
 MAX_SUGGESTIONS = 100  # the most values a completion may carry (MCP specification)
-_MAX_ID_DIGITS = 12
+_MAX_ID = 2**31 - 1  # ids are INTEGER columns (PostgreSQL refuses a larger bound outright)
+_MAX_ID_DIGITS = len(str(_MAX_ID))
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +51,14 @@ def _id_prefix(column: Any, typed: str) -> ColumnElement[bool] | None:
     if not digits.isdigit() or digits.startswith("0") or len(digits) > _MAX_ID_DIGITS:
         return false()
     start = int(digits)
-    ranges = [
-        and_(column >= start * 10**power, column < (start + 1) * 10**power)
-        for power in range(_MAX_ID_DIGITS - len(digits) + 1)
-    ]
+    ranges = []
+    for power in range(_MAX_ID_DIGITS - len(digits) + 1):
+        low, high = start * 10**power, min((start + 1) * 10**power - 1, _MAX_ID)
+        if low > _MAX_ID:
+            break
+        ranges.append(column.between(low, high))
+    if not ranges:
+        return false()
     return or_(*ranges)
 
 

@@ -51,3 +51,9 @@ def test_names_and_titles_match_literally_prefix_first_and_only_where_visible(se
     kb_article(session, kb_solution_folder(session, kb_solution_category(session, theirs)), "Password policy")
     titles = suggestions.article_titles(session=session, caller=caller, typed="password")
     assert titles.values == ["Reset a forgotten password"] and titles.total == 1
+
+
+def test_long_id_prefixes_stay_within_the_integer_column(session: Session) -> None:
+    caller = kb_caller(session, kb_workspace(session))
+    for typed in ("21474", "2147483647", "3000000000", "99999999999"):
+        assert suggestions.ticket_ids(session=session, caller=caller, typed=typed).values == []

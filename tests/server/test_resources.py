@@ -73,6 +73,7 @@ async def test_unknown_and_invisible_resources_are_invalid_params(
         assert "No ticket with ticket_id" in message
         for uri in (
             "helpdesk://tickets/999999999",
+            "helpdesk://tickets/99999999999",
             "helpdesk://tickets/abc",
             "helpdesk://tickets/0",
             "helpdesk://invoices/1",
