@@ -9,10 +9,10 @@ from pydantic import Field
 from domain.assets import service
 from domain.assets.models import AssetCreate, AssetPublic, AssetsPublic, AssetState, AssetType, AssetUpdate
 from server.context import unit_of_work
-from server.tools.base import ToolSpec, tool
+from server.tools.base import Toolset, tool
 from server.tools.params import Page, PerPage, UpdatedSince, WorkspaceFilter, given_and_cleared
 
-TOOLS: list[ToolSpec] = []
+TOOLS = Toolset("assets")
 
 DisplayId = Annotated[
     int, Field(ge=1, description="The asset's display id (the number people quote, e.g. 1042).")

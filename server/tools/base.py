@@ -16,6 +16,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 READ_SCOPE = "mcp:read"
 WRITE_SCOPE = "mcp:write"
 
+# The toolsets a client may narrow the tool list to, in catalogue order; one per resource module.
+TOOLSETS = ("tickets", "assets", "people", "onboarding", "catalog", "solutions", "workspaces")
+
 
 @dataclass(frozen=True, slots=True)
 class ToolSpec:
@@ -25,14 +28,25 @@ class ToolSpec:
     description: str
     writes: bool
     idempotent: bool
+    toolset: str
 
     @property
     def scope(self) -> str:
         return WRITE_SCOPE if self.writes else READ_SCOPE
 
 
+class Toolset(list[ToolSpec]):
+    """The tools of one resource module; its name is the toolset each of them belongs to."""
+
+    def __init__(self, name: str) -> None:
+        if name not in TOOLSETS:
+            raise ValueError(f"unknown toolset {name!r}; add it to TOOLSETS")
+        super().__init__()
+        self.name = name
+
+
 def tool(
-    registry: list[ToolSpec], *, name: str, title: str, writes: bool = False, idempotent: bool | None = None
+    registry: Toolset, *, name: str, title: str, writes: bool = False, idempotent: bool | None = None
 ) -> Callable[[F], F]:
     """Declare a tool; its description is the function's docstring, written for a model."""
 
@@ -48,6 +62,7 @@ def tool(
                 description=description,
                 writes=writes,
                 idempotent=(not writes) if idempotent is None else idempotent,
+                toolset=registry.name,
             )
         )
         return fn

@@ -14,10 +14,10 @@ from domain.catalog.models import (
     ServiceRequestPublic,
 )
 from server.context import unit_of_work
-from server.tools.base import ToolSpec, tool
+from server.tools.base import Toolset, tool
 from server.tools.params import Page, PerPage, SearchTerm
 
-TOOLS: list[ToolSpec] = []
+TOOLS = Toolset("catalog")
 
 ItemId = Annotated[int, Field(ge=1, description="The catalog item's id.")]
 

@@ -19,10 +19,10 @@ from domain.onboarding.models import (
     RequestStatus,
 )
 from server.context import unit_of_work
-from server.tools.base import ToolSpec, tool
+from server.tools.base import Toolset, tool
 from server.tools.params import Page, PerPage, WorkspaceFilter
 
-TOOLS: list[ToolSpec] = []
+TOOLS = Toolset("onboarding")
 
 RequestId = Annotated[int, Field(ge=1, description="The request's id.")]
 RequesterEmail = Annotated[

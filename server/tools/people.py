@@ -9,10 +9,10 @@ from pydantic import Field
 from domain.people import service
 from domain.people.models import AgentPublic, AgentRole, AgentsPublic, RequesterPublic, RequestersPublic
 from server.context import unit_of_work
-from server.tools.base import ToolSpec, tool
+from server.tools.base import Toolset, tool
 from server.tools.params import Page, PerPage, WorkspaceFilter
 
-TOOLS: list[ToolSpec] = []
+TOOLS = Toolset("people")
 
 AgentId = Annotated[int, Field(ge=1, description="The agent's id.")]
 RequesterId = Annotated[int, Field(ge=1, description="The requester's id.")]

@@ -21,10 +21,10 @@ from domain.solutions.models import (
     SolutionFoldersPublic,
 )
 from server.context import unit_of_work
-from server.tools.base import ToolSpec, tool
+from server.tools.base import Toolset, tool
 from server.tools.params import Page, PerPage, SearchTerm, given_and_cleared
 
-TOOLS: list[ToolSpec] = []
+TOOLS = Toolset("solutions")
 
 CategoryId = Annotated[int, Field(ge=1, description="The solution category's id.")]
 FolderId = Annotated[int, Field(ge=1, description="The solution folder's id.")]

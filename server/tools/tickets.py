@@ -21,10 +21,10 @@ from domain.tickets.models import (
     TicketUpdate,
 )
 from server.context import unit_of_work
-from server.tools.base import ToolSpec, tool
+from server.tools.base import Toolset, tool
 from server.tools.params import Page, PerPage, UpdatedSince, WorkspaceFilter, given_and_cleared
 
-TOOLS: list[ToolSpec] = []
+TOOLS = Toolset("tickets")
 
 TicketId = Annotated[int, Field(ge=1, description="The ticket's id.")]
 Subject = Annotated[str, Field(min_length=1, max_length=255, description="One-line summary of the issue.")]

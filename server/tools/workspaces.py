@@ -5,10 +5,10 @@ from __future__ import annotations
 from domain.workspaces import service
 from domain.workspaces.models import WorkspacesPublic
 from server.context import unit_of_work
-from server.tools.base import ToolSpec, tool
+from server.tools.base import Toolset, tool
 from server.tools.params import Page, PerPage
 
-TOOLS: list[ToolSpec] = []
+TOOLS = Toolset("workspaces")
 
 
 @tool(TOOLS, name="fetchWorkspaces", title="List workspaces")

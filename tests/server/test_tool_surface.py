@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from server.tools.base import TOOLSETS
 from server.tools.registry import all_tool_specs, build_mcp_server
 
 SNAPSHOT = Path(__file__).parent / "tool_surface.json"
@@ -46,3 +47,18 @@ async def test_every_tool_has_schemas_annotations_and_a_description() -> None:
         assert annotations["destructiveHint"] is False
         assert isinstance(annotations["readOnlyHint"], bool)
         assert isinstance(annotations["idempotentHint"], bool)
+
+
+def test_every_toolset_has_tools_and_every_tool_one_toolset() -> None:
+    by_toolset: dict[str, list[str]] = {name: [] for name in TOOLSETS}
+    for spec in all_tool_specs():
+        by_toolset[spec.toolset].append(spec.name)
+    assert all(by_toolset.values()), by_toolset
+    assert by_toolset["tickets"] == [
+        "fetchTickets",
+        "fetchTicket",
+        "createTicket",
+        "updateTicket",
+        "createTicketNote",
+    ]
+    assert by_toolset["workspaces"] == ["fetchWorkspaces"]
