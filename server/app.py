@@ -4,7 +4,6 @@ the admin console, and the audit log's retention task."""
 from __future__ import annotations
 
 import gc
-import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -12,14 +11,10 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import anyio
-import anyio.to_thread
 from mcp.server.transport_security import TransportSecuritySettings
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from auth.abuse import AbuseGuard, AuthRateLimits
@@ -31,14 +26,13 @@ from server.audit import AuditMiddleware, AuditRetention
 from server.console import console_routes
 from server.edge import EdgeMiddleware, default_allowed_hosts, default_allowed_origins
 from server.mcp_endpoint import McpEndpoint, TokenResolver, ToolCallGate
+from server.probes import probe_routes
 from server.quotas import build_quota_gate
 from server.settings import Settings
 from server.sse_sessions import SseSessionGuard
 from server.tools.base import ToolSpec
 from server.tools.registry import all_tool_specs, build_mcp_server
 from server.tools.switches import ToolSwitchMiddleware
-
-logger = logging.getLogger(__name__)
 
 # The SDK's own checks are off: EdgeMiddleware validates Host/Origin for every route, and
 # McpEndpoint bounds the body before the SDK sees it.
@@ -107,21 +101,6 @@ def create_app(
             clock=clock,
         )
 
-    async def healthz(_: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok"})
-
-    async def readyz(_: Request) -> JSONResponse:
-        def ping() -> None:
-            with engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-
-        try:
-            await anyio.to_thread.run_sync(ping)
-        except Exception:
-            logger.exception("readiness check failed")
-            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-        return JSONResponse({"status": "ready", "database": "ok"})
-
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with mcp.session_manager.run(), anyio.create_task_group() as tasks:
@@ -136,8 +115,7 @@ def create_app(
             tasks.cancel_scope.cancel()
 
     routes: list[BaseRoute] = [
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", readyz, methods=["GET"]),
+        *probe_routes(engine=engine, redis_url=settings.redis_url),
         Route("/mcp", endpoint(streamable), methods=["GET", "POST", "DELETE"]),
         Route("/sse", endpoint(legacy_sse), methods=["GET"]),
         # The SDK's SSE app routes by the full path, so its message endpoint is not mounted.
