@@ -182,6 +182,13 @@ def bulk_load_settings(connection: Connection) -> Iterator[None]:
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous or -2000)}")
 
 
+def holds_helpdesk_data(engine: Engine) -> bool:
+    """True when any helpdesk table of a migrated database has a row: an operator's first workspace
+    or agent counts, so a first-start seed never meets a database it would refuse."""
+    with engine.connect() as connection:
+        return first_non_empty_table(connection) is not None
+
+
 def is_seeded(engine: Engine) -> bool:
     """True when the database holds the seed dataset: the demo admin login exists."""
     with engine.connect() as connection:

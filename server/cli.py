@@ -62,13 +62,14 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def _prepare_database(settings: Settings, engine: Engine, *, demo_allowed: bool) -> None:
-    """Bring the embedded default up to date and seed it when empty (only where the demo logins
-    may be served: on loopback, or with --allow-demo-logins); refuse a stale server database."""
-    from seed import is_seeded, seed_database
+    """Bring the embedded default up to date and seed it when it holds no helpdesk data at all (only
+    where the demo logins may be served: on loopback, or with --allow-demo-logins); refuse a stale
+    server database."""
+    from seed import holds_helpdesk_data, seed_database
 
     if settings.is_sqlite:
         migrate.upgrade(engine)
-        if is_seeded(engine):
+        if holds_helpdesk_data(engine):
             return
         if not demo_allowed:
             err.print(

@@ -71,3 +71,25 @@ def test_no_auth_is_refused_off_loopback(served: list[dict[str, Any]]) -> None:
     assert refused.exit_code == 2
     assert "loopback" in refused.output
     assert not served
+
+
+def test_serve_after_the_operator_steps_serves_their_data_without_seeding(
+    served: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    """README's operator steps on the SQLite default; serve used to try the seed and exit 1."""
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(cli, ["workspaces", "create", "IT"]).exit_code == 0
+    created = runner.invoke(
+        cli,
+        ["agents", "create", "--email", "ops@example.com", "--first-name", "Olga", "--role", "admin",
+         "--password-stdin"],
+        input="a long operator password\n",
+    )  # fmt: skip
+    assert created.exit_code == 0, created.output
+
+    result = runner.invoke(cli, ["serve"])
+
+    assert result.exit_code == 0, result.output
+    assert "seed" not in result.output
+    assert not _seeded(tmp_path)
+    assert served
