@@ -16,7 +16,7 @@ from sqlalchemy import MetaData, Table, func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
-from domain.registry import metadata
+from schema import metadata
 from seed.demo import ADMIN_EMAIL
 
 Row = dict[str, Any]

@@ -63,10 +63,10 @@ def create_app(
     let tests move time and answer CIMD fetches offline.
     """
     engine = engine or make_engine(settings.database_url)
-    token_resolver = token_resolver or BoundTokenResolver(settings)
-    abuse = AbuseGuard(AuthRateLimits.from_settings(settings, clock=clock))
+    token_resolver = token_resolver or BoundTokenResolver(settings.auth)
+    abuse = AbuseGuard(AuthRateLimits.from_config(settings.auth, clock=clock))
     oauth = oauth_routes(
-        settings=settings, engine=engine, clock=clock, metadata_fetcher=metadata_fetcher, guard=abuse
+        config=settings.auth, engine=engine, clock=clock, metadata_fetcher=metadata_fetcher, guard=abuse
     )
     specs = all_tool_specs() if tool_specs is None else list(tool_specs)
     mcp, book = build_mcp_server(

@@ -240,7 +240,7 @@ class McpEndpoint:
 
     def _challenge(self, error: str | None, description: str) -> Refused:
         body = {"error": error or "unauthorized", "error_description": description}
-        header = www_authenticate(self.settings, error=error)
+        header = www_authenticate(self.settings.auth, error=error)
         return Refused(401, body, {"www-authenticate": header})
 
     def _check_scopes(self, caller: Caller, calls: list[ToolCall]) -> None:
@@ -257,7 +257,7 @@ class McpEndpoint:
                     },
                     {
                         "www-authenticate": www_authenticate(
-                            self.settings,
+                            self.settings.auth,
                             error="insufficient_scope",
                             error_description=f"{name} needs {WRITE_SCOPE}",
                         )

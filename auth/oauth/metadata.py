@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from mcp.shared.auth import OAuthMetadata, ProtectedResourceMetadata
 
+from auth.config import AuthConfig
 from auth.oauth.scopes import OFFLINE_ACCESS, SUPPORTED_SCOPES
-from server.settings import Settings
 
 AUTHORIZATION_PATH = "/authorize"
 TOKEN_PATH = "/token"  # noqa: S105 - a path
@@ -24,8 +24,8 @@ REVOCATION_PATH = "/revoke"
 CLIENT_AUTH_METHODS = ["none", "client_secret_basic", "client_secret_post"]
 
 
-def authorization_server_metadata(settings: Settings) -> OAuthMetadata:
-    base = settings.base_url
+def authorization_server_metadata(config: AuthConfig) -> OAuthMetadata:
+    base = config.base_url
     # Validated from strings so the models' url_preserve_empty_path keeps the issuer slash-free.
     return OAuthMetadata.model_validate(
         {
@@ -46,11 +46,11 @@ def authorization_server_metadata(settings: Settings) -> OAuthMetadata:
     )
 
 
-def protected_resource_metadata(settings: Settings) -> ProtectedResourceMetadata:
+def protected_resource_metadata(config: AuthConfig) -> ProtectedResourceMetadata:
     return ProtectedResourceMetadata.model_validate(
         {
-            "resource": settings.resource_url,
-            "authorization_servers": [settings.base_url],
+            "resource": config.resource_url,
+            "authorization_servers": [config.base_url],
             "scopes_supported": list(SUPPORTED_SCOPES),
             "bearer_methods_supported": ["header"],
             "resource_name": "Helpdesk MCP",

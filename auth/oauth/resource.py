@@ -20,10 +20,10 @@ from urllib.parse import urlsplit, urlunsplit
 from sqlalchemy import Select, Table, bindparam, select
 from sqlmodel import Session
 
+from auth.config import AuthConfig
 from auth.oauth.credentials import ACCESS_TOKEN_PREFIX, hash_credential
 from auth.oauth.models import OAuthClient, OAuthGrant, OAuthTokenRecord, TokenKind
 from auth.oauth.scopes import SUPPORTED_SCOPES, parse_scopes
-from server.settings import Settings
 
 PROTECTED_RESOURCE_METADATA_PATH = "/.well-known/oauth-protected-resource"
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -50,13 +50,13 @@ def normalise_resource(value: str) -> str | None:
     return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
 
 
-def resource_metadata_url(settings: Settings) -> str:
+def resource_metadata_url(config: AuthConfig) -> str:
     """RFC 9728 §3.1: the well-known path inserted before the resource's path."""
-    return f"{settings.base_url}{PROTECTED_RESOURCE_METADATA_PATH}{urlsplit(settings.resource_url).path}"
+    return f"{config.base_url}{PROTECTED_RESOURCE_METADATA_PATH}{urlsplit(config.resource_url).path}"
 
 
 def www_authenticate(
-    settings: Settings,
+    config: AuthConfig,
     *,
     error: str | None = None,
     scope: str | None = None,
@@ -68,7 +68,7 @@ def www_authenticate(
     ``insufficient_scope`` (403); ``scope`` defaults to every scope the tools need.
     """
     parts = [
-        f'resource_metadata="{resource_metadata_url(settings)}"',
+        f'resource_metadata="{resource_metadata_url(config)}"',
         f'scope="{scope or " ".join(SUPPORTED_SCOPES)}"',
     ]
     if error:
@@ -150,8 +150,8 @@ class BoundTokenResolver:
     """``resolve_access_token`` bound to this server's resource, in the shape the ``/mcp`` edge
     calls (``resolver(session, token, now=...)``)."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.resource = settings.resource_url
+    def __init__(self, config: AuthConfig) -> None:
+        self.resource = config.resource_url
 
     def __call__(self, session: Session, token: str, *, now: datetime) -> AccessTokenIdentity | None:
         return resolve_access_token(session, token, resource=self.resource, now=now)

@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from auth.config import AuthConfig
 from auth.oauth import metadata
 from auth.oauth.authorization_request import CONSENT_PATH, LOGIN_PATH, LOGOUT_PATH, PendingAuthorizations
 from auth.oauth.authorize import ConsentFlow, IssuerOnErrors
@@ -40,7 +41,6 @@ from auth.web.csrf import CsrfProtection
 from auth.web.session import SessionCookies, cookie_should_be_secure
 from auth.web.signing import Signer
 from domain.types import utcnow
-from server.settings import Settings
 
 Handler = Callable[[Request], Awaitable[Response]]
 # Called before each endpoint with the request and the endpoint's name; a response short-circuits.
@@ -76,7 +76,7 @@ async def _not_found(request: Request) -> Response:
 
 def oauth_routes(
     *,
-    settings: Settings,
+    config: AuthConfig,
     engine: Engine,
     clock: Callable[[], datetime] = utcnow,
     metadata_fetcher: MetadataDocumentFetcher | None = None,
@@ -85,13 +85,13 @@ def oauth_routes(
     """Discovery, OAuth and sign-in routes. ``clock``, ``metadata_fetcher`` and ``guard`` are seams
     (tests move time and fake the network; rate limiting plugs into ``guard``)."""
     signer = Signer(PersistedSecret(engine, WEB_SECRET))
-    secure = cookie_should_be_secure(settings.base_url)
-    pending = PendingAuthorizations(signer=signer, base_url=settings.base_url)
+    secure = cookie_should_be_secure(config.base_url)
+    pending = PendingAuthorizations(signer=signer, base_url=config.base_url)
     provider = HelpdeskAuthorizationProvider(
         engine=engine,
-        resource_url=settings.resource_url,
+        resource_url=config.resource_url,
         pending=pending,
-        lifetimes=lifetimes_from_settings(settings.access_token_ttl_seconds, settings.refresh_token_ttl_days),
+        lifetimes=lifetimes_from_settings(config.access_token_ttl_seconds, config.refresh_token_ttl_days),
         fetcher=metadata_fetcher or MetadataDocumentFetcher(),
         clock=clock,
     )
@@ -102,13 +102,11 @@ def oauth_routes(
         cookies=SessionCookies(signer=signer, secure=secure),
         csrf=CsrfProtection(key=signer.key, secure=secure),
         engine=engine,
-        issuer=settings.base_url,
+        issuer=config.base_url,
         clock=clock,
     )
-    authorize = IssuerOnErrors(AuthorizationHandler(provider).handle, settings.base_url).handle
-    resource_metadata = ProtectedResourceMetadataHandler(
-        metadata.protected_resource_metadata(settings)
-    ).handle
+    authorize = IssuerOnErrors(AuthorizationHandler(provider).handle, config.base_url).handle
+    resource_metadata = ProtectedResourceMetadataHandler(metadata.protected_resource_metadata(config)).handle
     endpoints: list[tuple[str, str, Handler, list[str]]] = [
         (
             "protected_resource_metadata",
@@ -120,7 +118,7 @@ def oauth_routes(
         (
             "authorization_server_metadata",
             "/.well-known/oauth-authorization-server",
-            MetadataHandler(metadata.authorization_server_metadata(settings)).handle,
+            MetadataHandler(metadata.authorization_server_metadata(config)).handle,
             ["GET"],
         ),
         ("authorize", metadata.AUTHORIZATION_PATH, authorize, ["GET", "POST"]),
