@@ -9,12 +9,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from domain.db import make_engine, session_scope
-from domain.errors import DomainError
-from domain.people.models import AgentRole
-from domain.people.service import create_agent
-from domain.workspaces.service import create_workspace
+from domain.people.roles import AgentRole
 from server.settings import SettingsError, load_settings
+
+# The services are imported inside the commands: every `helpdesk-mcp` start imports this module.
 
 workspaces_app = typer.Typer(help="Workspaces of the account.", no_args_is_help=True)
 agents_app = typer.Typer(help="Admins and agents who can sign in and connect clients.", no_args_is_help=True)
@@ -38,6 +36,10 @@ def workspaces_create(
     default: Annotated[bool, typer.Option("--default", help="New records go here by default.")] = False,
 ) -> None:
     """Create a workspace (the first one becomes the default); prints its id."""
+    from domain.db import make_engine, session_scope
+    from domain.errors import DomainError
+    from domain.workspaces.service import create_workspace
+
     try:
         settings = load_settings()
         with session_scope(make_engine(settings.database_url)) as session:
@@ -64,6 +66,10 @@ def agents_create(
     ] = False,
 ) -> None:
     """Create an admin or agent who can sign in (OAuth) and hold API keys; prints its id."""
+    from domain.db import make_engine, session_scope
+    from domain.errors import DomainError
+    from domain.people.service import create_agent
+
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
