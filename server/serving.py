@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import signal
 import socket
+from multiprocessing import connection
 
 from uvicorn import Config, Server
 from uvicorn.config import STARTUP_FAILURE
@@ -57,6 +58,23 @@ def _why_it_exited(exitcode: int | None) -> str:
     return f"exited with status {exitcode}"
 
 
+def _answers(process: Process, timeout: float) -> bool:
+    """uvicorn's ping, but over the pipe *and* the process's sentinel: a worker that dies while
+    the supervisor waits for its answer is seen at once, not after the whole timeout (the pipe
+    never reports the end of a dead worker: the supervisor holds both of its ends)."""
+    if not process.process.is_alive():
+        return False
+    try:
+        process.parent_conn.send(b"ping")
+        ready = connection.wait([process.parent_conn, process.process.sentinel], timeout)
+        if process.parent_conn in ready:
+            process.parent_conn.recv()
+            return True
+    except (OSError, EOFError):
+        pass
+    return False
+
+
 class Supervisor(Multiprocess):
     """uvicorn's supervisor, logging why each worker it replaces died."""
 
@@ -65,9 +83,9 @@ class Supervisor(Multiprocess):
             return
         timeout = self.config.timeout_worker_healthcheck
         for index, process in enumerate(self.processes):
-            running = process.process.is_alive()
-            if running and process.ping(timeout):
+            if _answers(process, timeout):
                 continue
+            running = process.process.is_alive()
             process.kill()
             process.join()
             if running:
