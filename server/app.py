@@ -25,7 +25,7 @@ from starlette.routing import BaseRoute, Route
 from auth.abuse import AbuseGuard, AuthRateLimits
 from auth.oauth import BoundTokenResolver, oauth_routes
 from auth.oauth.cimd import MetadataDocumentFetcher
-from domain.db import make_engine
+from domain.db import POOL_SIZE, make_engine
 from domain.types import utcnow
 from server.audit import AuditMiddleware, AuditRetention
 from server.console import console_routes
@@ -124,6 +124,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        # As many worker threads as pooled connections: a request holds one connection at a
+        # time, so no request waits for a connection or makes the pool open an extra one.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE
         async with mcp.session_manager.run(), anyio.create_task_group() as tasks:
             # Expired audit entries go before the first request, then once an interval.
             await retention.purge_once()
