@@ -29,9 +29,9 @@ from auth.oauth.resource import www_authenticate
 from domain.caller import Caller
 from domain.db import session_scope
 from domain.people.identity import load_caller
-from domain.toolswitches.service import disabled_tools
 from domain.types import utcnow
 from server.context import Credential, McpRequest, current_request
+from server.identity_cache import IdentityCache
 from server.settings import Settings
 from server.tools.base import WRITE_SCOPE
 from server.tools.registry import ToolBook
@@ -48,6 +48,8 @@ class TokenIdentity(Protocol):
     def scopes(self) -> frozenset[str]: ...
     @property
     def reference(self) -> str: ...
+    @property
+    def expires_at(self) -> datetime: ...
 
 
 class TokenResolver(Protocol):
@@ -129,6 +131,7 @@ class McpEndpoint:
         no_auth: bool = False,
         gate: ToolCallGate | None = None,
         clock: Callable[[], datetime] = utcnow,
+        identities: IdentityCache | None = None,
     ) -> None:
         self.inner = inner
         self.engine = engine
@@ -139,6 +142,7 @@ class McpEndpoint:
         self.no_auth = no_auth
         self.gate = gate
         self.clock = clock
+        self.identities = identities or IdentityCache(interval=settings.revocation_check_seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
@@ -198,32 +202,45 @@ class McpEndpoint:
     def _authenticate(self, headers: Headers, *, read_switches: bool = False) -> McpRequest:
         """The caller behind the request; with ``read_switches``, also the disabled tools, read
         in the same session (a POST's messages run under this request; an SSE stream's do not)."""
-        with session_scope(self.engine) as session:
-            request = self._identify(session, headers)
-            if read_switches:
-                request = dataclasses.replace(request, disabled_tools=disabled_tools(session))
-            return request
-
-    def _identify(self, session: Session, headers: Headers) -> McpRequest:
         now = self.clock()
-        if self.no_auth:
-            return self._no_auth_request(session)
-        credential = bearer_credential(headers)
+        credential = "" if self.no_auth else bearer_credential(headers)
         if credential is None:
             raise self._challenge(None, "Authentication required: send an OAuth access token or API key.")
+        with session_scope(self.engine) as session:
+            # Read before resolving, so an entry is never tagged newer than what it holds.
+            generation = self.identities.generation(session)
+            request = self.identities.resolve(
+                credential,
+                generation=generation,
+                now=now,
+                load=functools.partial(self._identify, session, credential, now),
+            )
+            if read_switches:
+                disabled = self.identities.disabled_tools(session, generation)
+                request = dataclasses.replace(request, disabled_tools=disabled)
+            return request
+
+    def _identify(
+        self, session: Session, credential: str, now: datetime
+    ) -> tuple[McpRequest, datetime | None]:
+        """The identity behind ``credential`` and when it expires (None: it does not)."""
+        if self.no_auth:
+            return self._no_auth_request(session), None
         if credential.startswith(API_KEY_PREFIX):
             found = authenticate_api_key(session, credential, now=now)
             if found is None:
                 raise self._challenge("invalid_token", "The API key is invalid or revoked.")
             caller, reference = found
-            return McpRequest(self.engine, caller, Credential("api_key", reference))
+            return McpRequest(self.engine, caller, Credential("api_key", reference)), None
         identity = self.token_resolver(session, credential, now=now) if self.token_resolver else None
         token_caller = (
             load_caller(session, agent_id=identity.agent_id, scopes=identity.scopes) if identity else None
         )
         if identity is None or token_caller is None:
             raise self._challenge("invalid_token", "The access token is invalid, expired or revoked.")
-        return McpRequest(self.engine, token_caller, Credential("oauth", identity.reference))
+        return McpRequest(
+            self.engine, token_caller, Credential("oauth", identity.reference)
+        ), identity.expires_at
 
     def _no_auth_request(self, session: Session) -> McpRequest:
         from sqlmodel import select

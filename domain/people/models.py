@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Index, func, literal_column
 from sqlmodel import Field, SQLModel
 
+from domain.freshness import IDENTITY
 from domain.pagination import PageInfo
 from domain.types import enum_column, timestamp_column, utcnow
 
@@ -35,6 +36,7 @@ class AgentBase(SQLModel):
 
 
 class Agent(AgentBase, table=True):
+    __table_args__ = {"info": IDENTITY}  # writes move the identity generation (domain.freshness)
     id: int | None = Field(default=None, primary_key=True)
     role: AgentRole = Field(sa_column=enum_column(AgentRole, "agent_role"))
     password_hash: str | None = Field(default=None, max_length=255)
@@ -44,6 +46,7 @@ class Agent(AgentBase, table=True):
 
 class AgentWorkspace(SQLModel, table=True):
     __tablename__ = "agent_workspace"
+    __table_args__ = {"info": IDENTITY}  # writes move the identity generation (domain.freshness)
     agent_id: int = Field(foreign_key="agent.id", primary_key=True, ondelete="CASCADE")
     workspace_id: int = Field(foreign_key="workspace.id", primary_key=True, index=True, ondelete="CASCADE")
 
