@@ -11,14 +11,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class AuthConfig:
-    """The issuer, the protected resource, token lifetimes and the sign-in/OAuth rate limits.
+    """The issuer, token lifetimes and the sign-in/OAuth rate limits. (The protected resources,
+    one per MCP URL, come as a ``ResourceCatalog``: they depend on the server's toolsets.)
 
     Rate limits are ``limits`` strings ("10 per 15 minutes"); an empty one disables that limit.
     ``redis_url`` shares the rate-limit counters between workers; without it they are per process.
     """
 
     base_url: str
-    resource_url: str
     access_token_ttl_seconds: int = 3600
     refresh_token_ttl_days: int = 30
     redis_url: str | None = None

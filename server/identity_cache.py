@@ -28,6 +28,7 @@ from sqlmodel import Session
 from domain.freshness import Freshness
 from domain.toolswitches.service import disabled_tools
 from server.context import McpRequest
+from server.endpoints import Endpoint
 
 Generation = tuple[int, int | None]
 MAX_AGE = timedelta(seconds=60)
@@ -44,7 +45,7 @@ class _Entry:
 class IdentityCache:
     def __init__(self, *, interval: float) -> None:
         self.freshness = Freshness(interval=interval)
-        self._identities: dict[bytes, _Entry] = {}
+        self._identities: dict[tuple[bytes, Endpoint], _Entry] = {}
         self._switches: tuple[Generation, frozenset[str]] | None = None
 
     def generation(self, session: Session) -> Generation:
@@ -57,6 +58,7 @@ class IdentityCache:
     def resolve(
         self,
         credential: str,
+        endpoint: Endpoint,
         *,
         generation: Generation,
         now: datetime,
@@ -66,7 +68,8 @@ class IdentityCache:
 
         ``load`` returns the identity and when the credential itself expires (None: never).
         """
-        key = hashlib.sha256(credential.encode()).digest()
+        # Per endpoint too: a token is bound to one URL's resource, and the request carries it.
+        key = (hashlib.sha256(credential.encode()).digest(), endpoint)
         entry = self._identities.get(key)
         if entry is not None and entry.generation == generation and now < entry.valid_until:
             return entry.request

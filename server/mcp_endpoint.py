@@ -1,9 +1,11 @@
-"""The authenticated edge in front of the SDK's transports (``/mcp``, ``/sse``, ``/messages/``).
+"""The authenticated edge in front of the SDK's transports (``/mcp`` and its narrowed URLs,
+``/sse``, ``/messages/``).
 
-For each request it bounds and buffers the body, resolves the credential to a caller (API key,
-else OAuth access token), refuses write tools to tokens without ``mcp:write`` with an HTTP 403
-clients can step up from, and only then hands the request to the SDK with the caller set in
-``server.context.current_request``.
+For each request it resolves the URL's endpoint (``server.endpoints``: which tools it offers, and
+the protected resource tokens must cover), bounds and buffers the body, resolves the credential
+to a caller (API key, else OAuth access token), refuses write tools to tokens without
+``mcp:write`` with an HTTP 403 clients can step up from, and only then hands the request to the
+SDK with the caller and the endpoint set in ``server.context.current_request``.
 """
 
 from __future__ import annotations
@@ -25,14 +27,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from auth.apikeys import PREFIX as API_KEY_PREFIX
 from auth.apikeys import authenticate_api_key
+from auth.oauth.protected_resources import ProtectedResource
 from auth.oauth.resource import www_authenticate
 from domain.caller import Caller
 from domain.db import session_scope
 from domain.people.identity import load_caller
 from domain.types import utcnow
 from server.context import Credential, McpRequest, current_request
+from server.endpoints import Endpoint, EndpointError
 from server.identity_cache import IdentityCache
-from server.settings import Settings
 from server.tools.base import WRITE_SCOPE
 from server.tools.registry import ToolBook
 
@@ -53,7 +56,13 @@ class TokenIdentity(Protocol):
 
 
 class TokenResolver(Protocol):
-    def __call__(self, session: Session, token: str, *, now: datetime) -> TokenIdentity | None: ...
+    def __call__(
+        self, session: Session, token: str, *, resource: ProtectedResource, now: datetime
+    ) -> TokenIdentity | None: ...
+
+
+# The endpoint a request is for, from its scope and headers; raises EndpointError.
+EndpointResolver = Callable[[Scope, Headers], Endpoint]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +132,8 @@ class McpEndpoint:
         self,
         *,
         inner: ASGIApp,
+        endpoints: EndpointResolver,
         engine: Engine,
-        settings: Settings,
         book: ToolBook,
         max_body_bytes: int,
         token_resolver: TokenResolver | None = None,
@@ -134,24 +143,25 @@ class McpEndpoint:
         identities: IdentityCache | None = None,
     ) -> None:
         self.inner = inner
+        self.endpoints = endpoints
         self.engine = engine
-        self.settings = settings
         self.book = book
         self.max_body_bytes = max_body_bytes
         self.token_resolver = token_resolver
         self.no_auth = no_auth
         self.gate = gate
         self.clock = clock
-        self.identities = identities or IdentityCache(interval=settings.revocation_check_seconds)
+        self.identities = identities or IdentityCache(interval=0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
         try:
+            endpoint = self._endpoint(scope, headers)
             body = await self._read_body(scope, receive, headers)
             is_post = scope["method"] == "POST"
             calls = tool_calls(body) if is_post else []
             request, extra_headers = await anyio.to_thread.run_sync(
-                functools.partial(self._prepare, headers, calls, read_switches=is_post)
+                functools.partial(self._prepare, headers, endpoint, calls, read_switches=is_post)
             )
         except Refused as refusal:
             await _send_json(send, refusal.status, refusal.body, refusal.headers)
@@ -162,20 +172,28 @@ class McpEndpoint:
         finally:
             current_request.reset(token)
 
+    def _endpoint(self, scope: Scope, headers: Headers) -> Endpoint:
+        try:
+            return self.endpoints(scope, headers)
+        except EndpointError as exc:
+            raise Refused(exc.status, {"error": exc.error, "error_description": exc.description}) from None
+
     def _prepare(
-        self, headers: Headers, calls: list[ToolCall], *, read_switches: bool = True
+        self, headers: Headers, endpoint: Endpoint, calls: list[ToolCall], *, read_switches: bool = True
     ) -> tuple[McpRequest, dict[str, str]]:
         """Authenticate, check scopes, then pass the gate: in that order, in one worker thread.
 
-        Calls to tools an admin disabled are left out of the gate: they are refused (by
-        ``server.tools.switches``) without counting against the quotas.
+        Calls to tools this URL does not offer or an admin disabled are left out of the scope
+        check and the gate: they are refused (by ``server.tools.switches``) without counting
+        against the quotas.
         """
-        request = self._authenticate(headers, read_switches=read_switches)
+        request = self._authenticate(headers, endpoint, read_switches=read_switches)
         if not calls:
             return request, {}
-        self._check_scopes(request.caller, calls)
+        offered = [call for call in calls if request.offers(call.name)]
+        self._check_scopes(request.caller, endpoint, offered)
         disabled = request.disabled_tools or frozenset()
-        counted = [call for call in calls if call.name not in disabled]
+        counted = [call for call in offered if call.name not in disabled]
         return request, self.gate.admit(request, counted) if self.gate and counted else {}
 
     async def _read_body(self, scope: Scope, receive: Receive, headers: Headers) -> bytes:
@@ -199,21 +217,26 @@ class McpEndpoint:
                 break
         return b"".join(chunks)
 
-    def _authenticate(self, headers: Headers, *, read_switches: bool = False) -> McpRequest:
+    def _authenticate(
+        self, headers: Headers, endpoint: Endpoint, *, read_switches: bool = False
+    ) -> McpRequest:
         """The caller behind the request; with ``read_switches``, also the disabled tools, read
         in the same session (a POST's messages run under this request; an SSE stream's do not)."""
         now = self.clock()
         credential = "" if self.no_auth else bearer_credential(headers)
         if credential is None:
-            raise self._challenge(None, "Authentication required: send an OAuth access token or API key.")
+            raise self._challenge(
+                endpoint.resource, None, "Authentication required: send an OAuth access token or API key."
+            )
         with session_scope(self.engine) as session:
             # Read before resolving, so an entry is never tagged newer than what it holds.
             generation = self.identities.generation(session)
             request = self.identities.resolve(
                 credential,
+                endpoint,
                 generation=generation,
                 now=now,
-                load=functools.partial(self._identify, session, credential, now),
+                load=functools.partial(self._identify, session, credential, endpoint, now),
             )
             if read_switches:
                 disabled = self.identities.disabled_tools(session, generation)
@@ -221,28 +244,34 @@ class McpEndpoint:
             return request
 
     def _identify(
-        self, session: Session, credential: str, now: datetime
+        self, session: Session, credential: str, endpoint: Endpoint, now: datetime
     ) -> tuple[McpRequest, datetime | None]:
-        """The identity behind ``credential`` and when it expires (None: it does not)."""
+        """The identity behind ``credential`` at ``endpoint`` and when it expires (None: never)."""
         if self.no_auth:
-            return self._no_auth_request(session), None
+            return self._no_auth_request(session, endpoint), None
+        resource = endpoint.resource
         if credential.startswith(API_KEY_PREFIX):
             found = authenticate_api_key(session, credential, now=now)
             if found is None:
-                raise self._challenge("invalid_token", "The API key is invalid or revoked.")
+                raise self._challenge(resource, "invalid_token", "The API key is invalid or revoked.")
             caller, reference = found
-            return McpRequest(self.engine, caller, Credential("api_key", reference)), None
-        identity = self.token_resolver(session, credential, now=now) if self.token_resolver else None
+            request = McpRequest(self.engine, caller, Credential("api_key", reference), endpoint=endpoint)
+            return request, None
+        resolver = self.token_resolver
+        identity = resolver(session, credential, resource=resource, now=now) if resolver else None
         token_caller = (
             load_caller(session, agent_id=identity.agent_id, scopes=identity.scopes) if identity else None
         )
         if identity is None or token_caller is None:
-            raise self._challenge("invalid_token", "The access token is invalid, expired or revoked.")
-        return McpRequest(
-            self.engine, token_caller, Credential("oauth", identity.reference)
-        ), identity.expires_at
+            raise self._challenge(
+                resource,
+                "invalid_token",
+                f"The access token is invalid, expired, revoked or not issued for {resource.url}.",
+            )
+        credential_used = Credential("oauth", identity.reference)
+        return McpRequest(self.engine, token_caller, credential_used, endpoint=endpoint), identity.expires_at
 
-    def _no_auth_request(self, session: Session) -> McpRequest:
+    def _no_auth_request(self, session: Session, endpoint: Endpoint) -> McpRequest:
         from sqlmodel import select
 
         from domain.people.models import Agent, AgentRole
@@ -253,14 +282,14 @@ class McpEndpoint:
         caller = load_caller(session, agent_id=admin_id) if admin_id is not None else None
         if caller is None:
             raise Refused(503, {"error": "no_admin", "error_description": "No active admin to act as."})
-        return McpRequest(self.engine, caller, Credential("none", "loopback"))
+        return McpRequest(self.engine, caller, Credential("none", "loopback"), endpoint=endpoint)
 
-    def _challenge(self, error: str | None, description: str) -> Refused:
+    def _challenge(self, resource: ProtectedResource, error: str | None, description: str) -> Refused:
         body = {"error": error or "unauthorized", "error_description": description}
-        header = www_authenticate(self.settings.auth, error=error)
+        header = www_authenticate(resource, error=error)
         return Refused(401, body, {"www-authenticate": header})
 
-    def _check_scopes(self, caller: Caller, calls: list[ToolCall]) -> None:
+    def _check_scopes(self, caller: Caller, endpoint: Endpoint, calls: list[ToolCall]) -> None:
         if WRITE_SCOPE in caller.scopes:
             return
         for call in calls:
@@ -274,7 +303,7 @@ class McpEndpoint:
                     },
                     {
                         "www-authenticate": www_authenticate(
-                            self.settings.auth,
+                            endpoint.resource,
                             error="insufficient_scope",
                             error_description=f"{name} needs {WRITE_SCOPE}",
                         )

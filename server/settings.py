@@ -170,7 +170,6 @@ class Settings(BaseSettings):
         """What the auth layer needs, handed down (``auth/`` never imports these settings)."""
         return AuthConfig(
             base_url=self.base_url,
-            resource_url=self.resource_url,
             access_token_ttl_seconds=self.access_token_ttl_seconds,
             refresh_token_ttl_days=self.refresh_token_ttl_days,
             redis_url=self.redis_url,

@@ -10,6 +10,7 @@ deleted by one is invisible to the other's DELETE.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -68,6 +69,43 @@ def record_call(*, session: Session, call: ToolCallRecord) -> None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who made an administrative change: an operator at the command line, or an admin in the console."""
+
+    channel: str  # "cli" or "console"
+    agent_id: int | None = None
+    email: str = ""
+
+
+CLI_OPERATOR = Actor(channel="cli")
+# Administrative changes share the log but are not tool calls: the usage chart leaves them out.
+ADMIN_CHANNELS = ("cli", "console")
+
+
+def record_admin_action(
+    *, session: Session, actor: Actor, action: str, subject: str, at: datetime, detail: str = ""
+) -> None:
+    """Append an administrative change (``agents.deactivate`` of ``subject``) to the same log as
+    tool calls, so one trail answers "who did what": ``credential_kind`` is the channel."""
+    arguments = json.dumps({"subject": subject, **({"detail": detail} if detail else {})})
+    record_call(
+        session=session,
+        call=ToolCallRecord(
+            at=at,
+            agent_id=actor.agent_id,
+            agent_email=actor.email,
+            credential_kind=actor.channel,
+            credential=actor.channel,
+            tool=action,
+            arguments=arguments,
+            outcome=Outcome.ok,
+            error=None,
+            duration_ms=0,
+        ),
+    )
+
+
 def list_entries(
     *,
     session: Session,
@@ -77,11 +115,12 @@ def list_entries(
     upto_id: int | None = None,
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> AuditEntriesPublic:
     """Entries newest first, filtered; ``upto_id`` (from page 1's answer) keeps later pages stable."""
     if upto_id is None:
         upto_id = session.exec(select(func.max(AuditEntry.id))).one()
-    statement = select(AuditEntry).order_by(col(AuditEntry.id).desc())
+    statement = select(AuditEntry)
     if upto_id is not None:
         statement = statement.where(col(AuditEntry.id) <= upto_id)
     if agent_email:
@@ -90,7 +129,9 @@ def list_entries(
         statement = statement.where(AuditEntry.tool == tool)
     if since is not None:
         statement = statement.where(col(AuditEntry.at) >= since)
-    rows, info = paginate(session, statement, page=page, per_page=per_page)
+    rows, info = paginate(
+        session, statement, key=col(AuditEntry.id).desc(), page=page, per_page=per_page, cursor=cursor
+    )
     return AuditEntriesPublic(
         **info.model_dump(),
         upto_id=upto_id,
@@ -138,11 +179,15 @@ def purge_expired(*, session: Session, now: datetime, retention_days: int) -> in
         if not ids:
             return removed
         deleted = session.execute(
-            delete(ENTRIES).where(ENTRIES.c.id.in_(ids)).returning(ENTRIES.c.at, ENTRIES.c.outcome)
+            delete(ENTRIES)
+            .where(ENTRIES.c.id.in_(ids))
+            .returning(ENTRIES.c.at, ENTRIES.c.outcome, ENTRIES.c.credential_kind)
         ).all()
         calls: Counter[str] = Counter()
         errors: Counter[str] = Counter()
-        for at, outcome in deleted:
+        for at, outcome, kind in deleted:
+            if kind in ADMIN_CHANNELS:
+                continue
             day = at.strftime("%Y-%m-%d")
             calls[day] += 1
             errors[day] += outcome == Outcome.error
@@ -166,7 +211,7 @@ def daily_counts(*, session: Session, start: datetime, end: datetime) -> list[Da
     day_of = func.date(ENTRIES.c.at)
     live = session.execute(
         select(day_of, ENTRIES.c.outcome, func.count())
-        .where(ENTRIES.c.at >= start, ENTRIES.c.at < end)
+        .where(ENTRIES.c.at >= start, ENTRIES.c.at < end, ENTRIES.c.credential_kind.not_in(ADMIN_CHANNELS))
         .group_by(day_of, ENTRIES.c.outcome)
     ).all()
     for day, outcome, count in live:

@@ -42,9 +42,10 @@ def list_agents(
     search_term: str | None = None,
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> AgentsPublic:
     """Agents and admins by id, with their workspaces and groups (three queries per page)."""
-    statement = select(Agent).order_by(col(Agent.id))
+    statement = select(Agent)
     if role is not None:
         statement = statement.where(Agent.role == coerce_enum(AgentRole, role, field="role"))
     if active is not None:
@@ -59,7 +60,7 @@ def list_agents(
         statement = statement.where(func.lower(Agent.email) == email.strip().lower())
     if search_term:
         statement = statement.where(_matches(search_term, Agent.first_name, Agent.last_name, Agent.email))
-    rows, info = paginate(session, statement, page=page, per_page=per_page)
+    rows, info = paginate(session, statement, key=col(Agent.id), page=page, per_page=per_page, cursor=cursor)
     memberships = _memberships(session, [agent.id for agent in rows if agent.id is not None])
     return AgentsPublic(
         agents=[_agent_public(agent, memberships) for agent in rows],
@@ -84,9 +85,10 @@ def list_requesters(
     search_term: str | None = None,
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> RequestersPublic:
     """Requesters by id; ``email`` matches exactly (ignoring case), ``search_term`` any part of a name."""
-    statement = select(Requester).order_by(col(Requester.id))
+    statement = select(Requester)
     if email is not None:
         statement = statement.where(func.lower(Requester.email) == email.strip().lower())
     if department is not None:
@@ -97,7 +99,9 @@ def list_requesters(
         statement = statement.where(
             _matches(search_term, Requester.first_name, Requester.last_name, Requester.email)
         )
-    rows, info = paginate(session, statement, page=page, per_page=per_page)
+    rows, info = paginate(
+        session, statement, key=col(Requester.id), page=page, per_page=per_page, cursor=cursor
+    )
     return RequestersPublic(
         requesters=[RequesterPublic.model_validate(row) for row in rows], **info.model_dump()
     )
@@ -208,9 +212,7 @@ def create_agent(
         raise InvalidField("password", f"must be at least {MIN_PASSWORD_LENGTH} characters.")
     if not first_name.strip():
         raise InvalidField("first_name", "is required.")
-    known = {
-        workspace_id for workspace_id in session.exec(select(Workspace.id)).all() if workspace_id is not None
-    }
+    known = existing_workspace_ids(session)
     unknown = sorted(set(workspace_ids) - known)
     if unknown or (role == AgentRole.agent and not workspace_ids):
         raise InvalidField("workspace", "an agent needs one or more existing workspaces.", sorted(known))
@@ -227,3 +229,51 @@ def create_agent(
     session.add_all(AgentWorkspace(agent_id=agent.id, workspace_id=w) for w in sorted(set(workspace_ids)))
     session.flush()
     return _agent_public(agent, _memberships(session, [agent.id]))
+
+
+def agent_by_email(session: Session, email: str) -> Agent:
+    """The admin or agent with ``email`` (ignoring case); ``InvalidField`` for something that is
+    not an email address, ``NotFound`` when no agent has it."""
+    address = normalized_email(email, field="email")
+    agent = session.exec(select(Agent).where(func.lower(Agent.email) == address)).first()
+    if agent is None or agent.id is None:
+        if _requester_by_email(session, address) is not None:
+            raise InvalidField("email", f"{address} is a requester, not an admin or agent.")
+        raise NotFound("agent", "email", address)
+    return agent
+
+
+def agent_public(session: Session, agent: Agent) -> AgentPublic:
+    assert agent.id is not None
+    return _agent_public(agent, _memberships(session, [agent.id]))
+
+
+def active_admin_count(session: Session) -> int:
+    statement = select(func.count()).select_from(Agent).where(Agent.role == AgentRole.admin, Agent.active)
+    return int(session.exec(statement).one())
+
+
+def existing_workspace_ids(session: Session) -> set[int]:
+    return {workspace_id for workspace_id in session.exec(select(Workspace.id)).all() if workspace_id}
+
+
+def create_requester(
+    *, session: Session, email: str, first_name: str, last_name: str = "", department: str = ""
+) -> RequesterPublic:
+    """An operator's command: an end user tickets can be raised for (requesters never sign in)."""
+    address = normalized_email(email, field="email")
+    if _requester_by_email(session, address) is not None:
+        raise InvalidField("email", f"a requester with {address} exists already.")
+    if session.exec(select(Agent.id).where(func.lower(Agent.email) == address)).first() is not None:
+        raise InvalidField("email", f"{address} is an agent; agents and requesters need distinct emails.")
+    if not first_name.strip():
+        raise InvalidField("first_name", "is required.")
+    requester = Requester(
+        email=address,
+        first_name=first_name.strip()[:120],
+        last_name=last_name.strip()[:120],
+        department=department.strip()[:200],
+    )
+    session.add(requester)
+    session.flush()
+    return RequesterPublic.model_validate(requester)

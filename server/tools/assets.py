@@ -10,7 +10,7 @@ from domain.assets import service
 from domain.assets.models import AssetCreate, AssetPublic, AssetsPublic, AssetState, AssetType, AssetUpdate
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Page, PerPage, UpdatedSince, WorkspaceFilter, given_and_cleared
+from server.tools.params import Cursor, Page, PerPage, UpdatedSince, WorkspaceFilter, given_and_cleared
 
 TOOLS = Toolset("assets")
 
@@ -38,6 +38,7 @@ def fetch_assets(
     updated_since: UpdatedSince = None,
     page: Page = 1,
     per_page: PerPage = 30,
+    cursor: Cursor = None,
 ) -> AssetsPublic:
     """List assets (laptops, monitors, phones, servers, licences…) you can see, filtered by type, state,
     workspace, assignee or a name/serial search. Use this tool to find what someone has been issued or
@@ -54,6 +55,7 @@ def fetch_assets(
             updated_since=updated_since,
             page=page,
             per_page=per_page,
+            cursor=cursor,
         )
 
 

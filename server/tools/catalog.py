@@ -15,7 +15,7 @@ from domain.catalog.models import (
 )
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Page, PerPage, SearchTerm
+from server.tools.params import Cursor, Page, PerPage, SearchTerm
 
 TOOLS = Toolset("catalog")
 
@@ -55,13 +55,18 @@ def place_request_service_catalog_item(
 
 @tool(TOOLS, name="fetchServiceCatalogItemSearch", title="Search the service catalog")
 def fetch_service_catalog_item_search(
-    search_term: SearchTerm, page: Page = 1, per_page: PerPage = 30
+    search_term: SearchTerm, page: Page = 1, per_page: PerPage = 30, cursor: Cursor = None
 ) -> CatalogItemsPublic:
     """Search the service catalog by words (e.g. 'laptop', 'vpn access'), best match first. Use this
     tool to find the item_id for placeRequestServiceCatalogItem."""
     with unit_of_work() as uow:
         return service.search_catalog_items(
-            session=uow.session, caller=uow.caller, search_term=search_term, page=page, per_page=per_page
+            session=uow.session,
+            caller=uow.caller,
+            search_term=search_term,
+            page=page,
+            per_page=per_page,
+            cursor=cursor,
         )
 
 
@@ -80,9 +85,15 @@ def fetch_service_catalog_items(
     ] = None,
     page: Page = 1,
     per_page: PerPage = 30,
+    cursor: Cursor = None,
 ) -> CatalogItemsPublic:
     """List the service-catalog items you can request, optionally of one category."""
     with unit_of_work() as uow:
         return service.list_catalog_items(
-            session=uow.session, caller=uow.caller, category_id=category_id, page=page, per_page=per_page
+            session=uow.session,
+            caller=uow.caller,
+            category_id=category_id,
+            page=page,
+            per_page=per_page,
+            cursor=cursor,
         )

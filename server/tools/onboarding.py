@@ -20,7 +20,7 @@ from domain.onboarding.models import (
 )
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Page, PerPage, WorkspaceFilter
+from server.tools.params import Cursor, Page, PerPage, WorkspaceFilter
 
 TOOLS = Toolset("onboarding")
 
@@ -81,6 +81,7 @@ def fetch_offboarding_requests(
     workspace_id: WorkspaceFilter = None,
     page: Page = 1,
     per_page: PerPage = 30,
+    cursor: Cursor = None,
 ) -> OffboardingRequestsPublic:
     """List offboarding requests (employees leaving) you can see, oldest first, optionally by status."""
     with unit_of_work() as uow:
@@ -91,6 +92,7 @@ def fetch_offboarding_requests(
             workspace_id=workspace_id,
             page=page,
             per_page=per_page,
+            cursor=cursor,
         )
 
 
@@ -120,11 +122,16 @@ def create_offboarding_request(
 
 @tool(TOOLS, name="fetchOffboardingRequestTickets", title="List an offboarding request's tickets")
 def fetch_offboarding_request_tickets(
-    request_id: RequestId, page: Page = 1, per_page: PerPage = 30
+    request_id: RequestId, page: Page = 1, per_page: PerPage = 30, cursor: Cursor = None
 ) -> OffboardingTicketsPublic:
     """List the child tickets an offboarding request opened (the ones in workspaces you can see), to
     track which teams have finished their part."""
     with unit_of_work() as uow:
         return service.list_offboarding_tickets(
-            session=uow.session, caller=uow.caller, request_id=request_id, page=page, per_page=per_page
+            session=uow.session,
+            caller=uow.caller,
+            request_id=request_id,
+            page=page,
+            per_page=per_page,
+            cursor=cursor,
         )

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from domain.errors import InvalidField
-from domain.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from domain.pagination import DEFAULT_PER_PAGE, MAX_CURSOR_LENGTH, MAX_PER_PAGE
 
 Page = Annotated[int, Field(ge=1, description="Page number, from 1. Follow next_page until it is null.")]
 PerPage = Annotated[
@@ -18,6 +18,14 @@ PerPage = Annotated[
         ge=1,
         le=MAX_PER_PAGE,
         description=f"Results per page, 1 to {MAX_PER_PAGE} (default {DEFAULT_PER_PAGE}).",
+    ),
+]
+Cursor = Annotated[
+    str | None,
+    Field(
+        max_length=MAX_CURSOR_LENGTH,
+        description="The next_cursor of the previous page, to get the page after it (instead of page). "
+        "Omit for the first page.",
     ),
 ]
 WorkspaceFilter = Annotated[

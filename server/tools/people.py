@@ -10,7 +10,7 @@ from domain.people import service
 from domain.people.models import AgentPublic, AgentRole, AgentsPublic, RequesterPublic, RequestersPublic
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Page, PerPage, WorkspaceFilter
+from server.tools.params import Cursor, Page, PerPage, WorkspaceFilter
 
 TOOLS = Toolset("people")
 
@@ -34,6 +34,7 @@ def fetch_agents(
     search_term: NameSearch = None,
     page: Page = 1,
     per_page: PerPage = 30,
+    cursor: Cursor = None,
 ) -> AgentsPublic:
     """List the service desk's agents and admins with their workspaces and groups. Use this tool to
     find who to assign a ticket to (the agent_id), or to look an agent up by name or email."""
@@ -49,6 +50,7 @@ def fetch_agents(
             search_term=search_term,
             page=page,
             per_page=per_page,
+            cursor=cursor,
         )
 
 
@@ -67,6 +69,7 @@ def fetch_requesters(
     search_term: NameSearch = None,
     page: Page = 1,
     per_page: PerPage = 30,
+    cursor: Cursor = None,
 ) -> RequestersPublic:
     """List requesters: the employees who raise tickets and hold assets. Use this tool to find a
     requester_id by email or name before creating a ticket, an onboarding or offboarding request, or
@@ -81,6 +84,7 @@ def fetch_requesters(
             search_term=search_term,
             page=page,
             per_page=per_page,
+            cursor=cursor,
         )
 
 

@@ -22,7 +22,7 @@ from domain.solutions.models import (
 )
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Page, PerPage, SearchTerm, given_and_cleared
+from server.tools.params import Cursor, Page, PerPage, SearchTerm, given_and_cleared
 
 TOOLS = Toolset("solutions")
 
@@ -40,12 +40,14 @@ StatusFilter = Annotated[ArticleStatus | None, Field(description="Only draft or 
 
 
 @tool(TOOLS, name="fetchSolutionCategories", title="List solution categories")
-def fetch_solution_categories(page: Page = 1, per_page: PerPage = 30) -> SolutionCategoriesPublic:
+def fetch_solution_categories(
+    page: Page = 1, per_page: PerPage = 30, cursor: Cursor = None
+) -> SolutionCategoriesPublic:
     """List the knowledge base's top-level categories you can see. Browse down with
     fetchSolutionFolders, or search articles directly with fetchSolutionArticleSearch."""
     with unit_of_work() as uow:
         return service.list_solution_categories(
-            session=uow.session, caller=uow.caller, page=page, per_page=per_page
+            session=uow.session, caller=uow.caller, page=page, per_page=per_page, cursor=cursor
         )
 
 
@@ -58,12 +60,17 @@ def fetch_solution_category(category_id: CategoryId) -> SolutionCategoryPublic:
 
 @tool(TOOLS, name="fetchSolutionFolders", title="List a category's folders")
 def fetch_solution_folders(
-    category_id: CategoryId, page: Page = 1, per_page: PerPage = 30
+    category_id: CategoryId, page: Page = 1, per_page: PerPage = 30, cursor: Cursor = None
 ) -> SolutionFoldersPublic:
     """List the folders of a knowledge-base category."""
     with unit_of_work() as uow:
         return service.list_solution_folders(
-            session=uow.session, caller=uow.caller, category_id=category_id, page=page, per_page=per_page
+            session=uow.session,
+            caller=uow.caller,
+            category_id=category_id,
+            page=page,
+            per_page=per_page,
+            cursor=cursor,
         )
 
 
@@ -88,7 +95,11 @@ def create_solution_folder(
 
 @tool(TOOLS, name="fetchSolutionArticles", title="List a folder's articles")
 def fetch_solution_articles(
-    folder_id: FolderId, status: StatusFilter = None, page: Page = 1, per_page: PerPage = 30
+    folder_id: FolderId,
+    status: StatusFilter = None,
+    page: Page = 1,
+    per_page: PerPage = 30,
+    cursor: Cursor = None,
 ) -> SolutionArticlesPublic:
     """List the articles of a knowledge-base folder (titles and status; use fetchSolutionArticle for
     the body)."""
@@ -100,6 +111,7 @@ def fetch_solution_articles(
             status=status,
             page=page,
             per_page=per_page,
+            cursor=cursor,
         )
 
 
@@ -155,7 +167,11 @@ def update_solution_article(
 
 @tool(TOOLS, name="fetchSolutionArticleSearch", title="Search the knowledge base")
 def fetch_solution_article_search(
-    search_term: SearchTerm, status: StatusFilter = None, page: Page = 1, per_page: PerPage = 30
+    search_term: SearchTerm,
+    status: StatusFilter = None,
+    page: Page = 1,
+    per_page: PerPage = 30,
+    cursor: Cursor = None,
 ) -> SolutionArticleSearchResults:
     """Search knowledge-base articles by words (e.g. 'reset password', 'vpn on mac'), best match
     first, each with an excerpt. Use this tool to find a documented fix before answering a ticket."""
@@ -167,4 +183,5 @@ def fetch_solution_article_search(
             status=status,
             page=page,
             per_page=per_page,
+            cursor=cursor,
         )

@@ -22,7 +22,7 @@ from domain.tickets.models import (
 )
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Page, PerPage, UpdatedSince, WorkspaceFilter, given_and_cleared
+from server.tools.params import Cursor, Page, PerPage, UpdatedSince, WorkspaceFilter, given_and_cleared
 
 TOOLS = Toolset("tickets")
 
@@ -57,6 +57,7 @@ def fetch_tickets(
     updated_since: UpdatedSince = None,
     page: Page = 1,
     per_page: PerPage = 30,
+    cursor: Cursor = None,
 ) -> TicketsPublic:
     """List tickets (incidents and service requests) you can see, oldest first, filtered by status,
     priority, type, assignee, requester, group, workspace or last update. Use this tool to find tickets
@@ -75,6 +76,7 @@ def fetch_tickets(
             updated_since=updated_since,
             page=page,
             per_page=per_page,
+            cursor=cursor,
         )
 
 
