@@ -32,10 +32,19 @@ from domain.db import POOL_SIZE, make_engine
 from domain.types import utcnow
 from server.audit import AuditMiddleware, AuditRetention
 from server.console import console_routes
+from server.context import McpRequest
 from server.edge import EdgeMiddleware, default_allowed_hosts, default_allowed_origins
 from server.endpoints import READONLY_HEADER, TOOLSETS_HEADER, Endpoint, EndpointBook
 from server.identity_cache import IdentityCache
-from server.mcp_endpoint import EndpointResolver, McpEndpoint, TokenResolver, ToolCallGate
+from server.mcp_endpoint import (
+    Dispatches,
+    EndpointResolver,
+    McpEndpoint,
+    TokenResolver,
+    ToolCallGate,
+    streamable_http,
+)
+from server.mcp_messages import PostedMessage, json_content_type
 from server.quotas import build_quota_gate
 from server.settings import Settings
 from server.sse_sessions import SseSessionGuard
@@ -132,7 +141,13 @@ def create_app(
     # One per process, shared by every MCP URL: what credentials resolved to, and the switches.
     identities = IdentityCache(interval=settings.revocation_check_seconds)
 
-    def endpoint(inner: Any, resolve: EndpointResolver = by_path) -> McpEndpoint:
+    def sse_dispatches(scope: Scope, request: McpRequest, posted: PostedMessage) -> bool:
+        owned = legacy_sse.owns(scope, request.caller.agent_id)
+        return owned and json_content_type(Headers(scope=scope))
+
+    def endpoint(
+        inner: Any, resolve: EndpointResolver = by_path, dispatches: Dispatches = streamable_http
+    ) -> McpEndpoint:
         return McpEndpoint(
             inner=inner,
             endpoints=resolve,
@@ -144,6 +159,7 @@ def create_app(
             gate=gate,
             clock=clock,
             identities=identities,
+            dispatches=dispatches,
         )
 
     async def healthz(_: Request) -> JSONResponse:
@@ -185,7 +201,7 @@ def create_app(
         *(Route(path, endpoint(narrowed), methods=MCP_METHODS) for path in NARROWED_PATHS),
         Route(SSE_PATH, endpoint(legacy_sse), methods=["GET"]),
         # The SDK's SSE app routes by the full path, so its message endpoint is not mounted.
-        Route("/messages/", endpoint(legacy_sse, by_sse_session), methods=["POST"]),
+        Route("/messages/", endpoint(legacy_sse, by_sse_session, sse_dispatches), methods=["POST"]),
         *oauth,
         *console_routes(settings=settings, engine=engine, specs=specs, clock=clock),
     ]
