@@ -103,7 +103,10 @@ def _bump_in_transaction(conn: Connection) -> None:
 
 
 def _forget_write(conn: Connection) -> None:
-    conn.info.pop(_PENDING, None)
+    # An invalidated connection (the database went away) has no info to clear, and touching it
+    # would replace the disconnect error the caller should see.
+    if not conn.invalidated:
+        conn.info.pop(_PENDING, None)
 
 
 def _bump_locally_after_commit(_dbapi_connection: Any, record: Any) -> None:

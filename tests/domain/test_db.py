@@ -56,6 +56,6 @@ def test_a_connection_in_steady_use_is_not_pinged_and_a_failure_renews_the_pool(
     # connection fails, and the pool connects afresh for the next one.
     pid = _backend_pid(pool)
     _terminate(pid)
-    with pytest.raises(OperationalError), pool.connect() as connection:
+    with pool.connect() as connection, pytest.raises(OperationalError):
         connection.execute(text("SELECT 1"))
     assert _backend_pid(pool) != pid
