@@ -229,11 +229,19 @@ def usage(as_json: Annotated[bool, typer.Option("--json", help="JSON output for 
         quotas.add_row(
             window.granularity, window.period, used, limit, remaining, window.resets_at.strftime(stamp)
         )
-    users = Table(title="This month per user")
-    for column in ("agent", "email", "calls"):
+    users = Table(title="This month per user (limits: the per-user default, or * an admin's for the user)")
+    for column in ("agent", "email", "calls", "month limit", "this minute", "minute limit"):
         users.add_column(column)
     for line in report.by_user:
-        users.add_row(str(line.agent_id), line.email or "(deleted)", str(line.calls))
+        mark = " *" if line.overridden else ""
+        users.add_row(
+            str(line.agent_id),
+            line.email or "(deleted)",
+            str(line.calls),
+            f"{line.month_limit or 'none'}{mark}",
+            "" if line.minute_calls is None else str(line.minute_calls),
+            f"{line.minute_limit or 'none'}{mark}",
+        )
     tools = Table(title="This month per tool")
     for column in ("tool", "calls"):
         tools.add_column(column)

@@ -23,8 +23,15 @@ from domain.caller import Caller
 from domain.db import make_engine, session_scope
 from domain.errors import DomainError, operator_message
 from domain.people.models import AgentPublic, AgentRole
-from domain.people.service import create_agent, create_requester, list_agents, list_requesters
+from domain.people.service import (
+    agent_by_email,
+    create_agent,
+    create_requester,
+    list_agents,
+    list_requesters,
+)
 from domain.types import utcnow
+from domain.usage.user_limits import describe_limits, override_of, set_user_limits
 from domain.workspaces.service import create_workspace
 from server.cli_admin import print_table
 from server.settings import SettingsError, load_settings
@@ -287,3 +294,47 @@ def remove_demo_logins(engine: Engine, emails: list[str]) -> None:
         err.print(f"removed the demo logins {', '.join(removed)}: they can no longer sign in")
     else:
         err.print("no demo login can sign in: nothing to remove")
+
+
+def _limit(value: str | None, option: str) -> tuple[bool, int | None]:
+    """(given, limit): a number (0 = no limit), or None for 'default'."""
+    if value is None:
+        return False, None
+    if value.strip().lower() == "default":
+        return True, None
+    if not value.strip().isdigit():
+        raise _fail(f"{option} takes a number of tool calls (0 = no limit) or 'default', not {value!r}")
+    return True, int(value)
+
+
+@agents_app.command("quota")
+def agents_quota(
+    email: EmailArgument,
+    per_minute: Annotated[
+        str | None,
+        typer.Option(help="Tool calls per minute for this user: a number (0 = none) or 'default'."),
+    ] = None,
+    per_month: Annotated[
+        str | None, typer.Option(help="Tool calls per month for this user: a number (0 = none) or 'default'.")
+    ] = None,
+) -> None:
+    """Set one user's own quota in place of the per-user default (HELPDESK_QUOTA_PER_USER_PER_*)."""
+    minute_given, minute = _limit(per_minute, "--per-minute")
+    month_given, month = _limit(per_month, "--per-month")
+
+    def change(session: Session) -> tuple[bool, tuple[int | None, int | None]]:
+        agent = agent_by_email(session, email)
+        assert agent.id is not None
+        current_minute, current_month = override_of(session, agent.id)
+        changed = set_user_limits(
+            session,
+            agent=agent,
+            per_minute=minute if minute_given else current_minute,
+            per_month=month if month_given else current_month,
+            actor=CLI_OPERATOR,
+            now=utcnow(),
+        )
+        return changed, override_of(session, agent.id)
+
+    changed, limits = _run(change)
+    err.print(f"{email.strip().lower()}: {describe_limits(*limits)}{'' if changed else ' (unchanged)'}")
