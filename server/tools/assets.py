@@ -10,7 +10,7 @@ from domain.assets import service
 from domain.assets.models import AssetCreate, AssetPublic, AssetsPublic, AssetState, AssetType, AssetUpdate
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Page, PerPage, UpdatedSince, WorkspaceFilter, given_and_cleared
+from server.tools.params import Page, PerPage, ShownFields, UpdatedSince, WorkspaceFilter, given_and_cleared
 
 TOOLS = Toolset("assets")
 
@@ -36,6 +36,7 @@ def fetch_assets(
         str | None, Field(max_length=200, description="Part of the asset's name or serial number.")
     ] = None,
     updated_since: UpdatedSince = None,
+    fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
 ) -> AssetsPublic:

@@ -15,7 +15,7 @@ from domain.catalog.models import (
 )
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Page, PerPage, SearchTerm
+from server.tools.params import Page, PerPage, SearchTerm, ShownFields
 
 TOOLS = Toolset("catalog")
 
@@ -55,7 +55,7 @@ def place_request_service_catalog_item(
 
 @tool(TOOLS, name="fetchServiceCatalogItemSearch", title="Search the service catalog")
 def fetch_service_catalog_item_search(
-    search_term: SearchTerm, page: Page = 1, per_page: PerPage = 30
+    search_term: SearchTerm, fields: ShownFields = None, page: Page = 1, per_page: PerPage = 30
 ) -> CatalogItemsPublic:
     """Search the service catalog by words (e.g. 'laptop', 'vpn access'), best match first. Use this
     tool to find the item_id for placeRequestServiceCatalogItem."""
@@ -78,6 +78,7 @@ def fetch_service_catalog_items(
     category_id: Annotated[
         int | None, Field(ge=1, description="Only items of this catalog category.")
     ] = None,
+    fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
 ) -> CatalogItemsPublic:

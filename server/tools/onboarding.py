@@ -20,7 +20,7 @@ from domain.onboarding.models import (
 )
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Page, PerPage, WorkspaceFilter
+from server.tools.params import Page, PerPage, ShownFields, WorkspaceFilter
 
 TOOLS = Toolset("onboarding")
 
@@ -79,6 +79,7 @@ def create_onboarding_request(
 def fetch_offboarding_requests(
     status: Annotated[RequestStatus | None, Field(description="Only requests in this status.")] = None,
     workspace_id: WorkspaceFilter = None,
+    fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
 ) -> OffboardingRequestsPublic:
@@ -120,7 +121,7 @@ def create_offboarding_request(
 
 @tool(TOOLS, name="fetchOffboardingRequestTickets", title="List an offboarding request's tickets")
 def fetch_offboarding_request_tickets(
-    request_id: RequestId, page: Page = 1, per_page: PerPage = 30
+    request_id: RequestId, fields: ShownFields = None, page: Page = 1, per_page: PerPage = 30
 ) -> OffboardingTicketsPublic:
     """List the child tickets an offboarding request opened (the ones in workspaces you can see), to
     track which teams have finished their part."""

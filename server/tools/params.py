@@ -30,6 +30,15 @@ UpdatedSince = Annotated[
     datetime | None,
     Field(description="Only results updated at or after this time, e.g. 2026-03-01T00:00:00Z."),
 ]
+# Read by the registry, which renders the text answer (server.render.answer); the tool body ignores it.
+ShownFields = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=64)]] | None,
+    Field(
+        max_length=30,
+        description="Item fields the text shows instead of the usual ones (free text then whole). "
+        "The structured result always has all.",
+    ),
+]
 SearchTerm = Annotated[str, Field(min_length=1, max_length=500, description="Words to search for.")]
 
 

@@ -10,7 +10,7 @@ from domain.people import service
 from domain.people.models import AgentPublic, AgentRole, AgentsPublic, RequesterPublic, RequestersPublic
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Page, PerPage, WorkspaceFilter
+from server.tools.params import Page, PerPage, ShownFields, WorkspaceFilter
 
 TOOLS = Toolset("people")
 
@@ -32,6 +32,7 @@ def fetch_agents(
     group_id: Annotated[int | None, Field(ge=1, description="Only members of this agent group.")] = None,
     email: Email = None,
     search_term: NameSearch = None,
+    fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
 ) -> AgentsPublic:
@@ -65,6 +66,7 @@ def fetch_requesters(
     department: Annotated[str | None, Field(max_length=200, description="Exact department name.")] = None,
     active: Annotated[bool | None, Field(description="Only active (true) or deactivated (false).")] = None,
     search_term: NameSearch = None,
+    fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
 ) -> RequestersPublic:

@@ -22,7 +22,7 @@ from domain.solutions.models import (
 )
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Page, PerPage, SearchTerm, given_and_cleared
+from server.tools.params import Page, PerPage, SearchTerm, ShownFields, given_and_cleared
 
 TOOLS = Toolset("solutions")
 
@@ -88,7 +88,11 @@ def create_solution_folder(
 
 @tool(TOOLS, name="fetchSolutionArticles", title="List a folder's articles")
 def fetch_solution_articles(
-    folder_id: FolderId, status: StatusFilter = None, page: Page = 1, per_page: PerPage = 30
+    folder_id: FolderId,
+    status: StatusFilter = None,
+    fields: ShownFields = None,
+    page: Page = 1,
+    per_page: PerPage = 30,
 ) -> SolutionArticlesPublic:
     """List the articles of a knowledge-base folder (titles and status; use fetchSolutionArticle for
     the body)."""
@@ -155,7 +159,11 @@ def update_solution_article(
 
 @tool(TOOLS, name="fetchSolutionArticleSearch", title="Search the knowledge base")
 def fetch_solution_article_search(
-    search_term: SearchTerm, status: StatusFilter = None, page: Page = 1, per_page: PerPage = 30
+    search_term: SearchTerm,
+    status: StatusFilter = None,
+    fields: ShownFields = None,
+    page: Page = 1,
+    per_page: PerPage = 30,
 ) -> SolutionArticleSearchResults:
     """Search knowledge-base articles by words (e.g. 'reset password', 'vpn on mac'), best match
     first, each with an excerpt. Use this tool to find a documented fix before answering a ticket."""

@@ -22,7 +22,7 @@ from domain.tickets.models import (
 )
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Page, PerPage, UpdatedSince, WorkspaceFilter, given_and_cleared
+from server.tools.params import Page, PerPage, ShownFields, UpdatedSince, WorkspaceFilter, given_and_cleared
 
 TOOLS = Toolset("tickets")
 
@@ -55,6 +55,7 @@ def fetch_tickets(
     group_id: Annotated[int | None, Field(ge=1, description="Only tickets assigned to this group.")] = None,
     workspace_id: WorkspaceFilter = None,
     updated_since: UpdatedSince = None,
+    fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
 ) -> TicketsPublic:
