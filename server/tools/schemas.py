@@ -4,8 +4,8 @@ Pydantic writes enums as ``$ref`` into ``$defs``, optional values as ``anyOf [X,
 ``title`` and ``default`` on every property. OpenAI's strict converter and older Gemini reject
 ``$ref``; Gemini rejects ``anyOf`` and ``title``; and all of it costs tokens on every ``tools/list``.
 Served schemas therefore inline every reference, drop the null arm (leaving a parameter out means
-null, and the server still accepts an explicit null), and drop titles and defaults (a default
-worth knowing is stated in the description). Arguments are still validated by the pydantic
+null, and the server still accepts an explicit null), write ``const`` as a one-value ``enum``,
+and drop titles and defaults (a default worth knowing is stated in the description). Arguments are still validated by the pydantic
 model the schema came from, so nothing here loosens a check.
 See docs/response-contract.md, "Input schemas", for the subsets and the documented exceptions.
 """
@@ -42,6 +42,9 @@ def _plain(node: Any, definitions: dict[str, Any]) -> Any:
     plain: dict[str, Any] = {}
     for key, value in node.items():
         if key in _DROPPED:
+            continue
+        if key == "const":  # a one-value Literal; Gemini knows enum, not const
+            plain["enum"] = [value]
             continue
         if key == "properties":
             plain[key] = {name: _plain(prop, definitions) for name, prop in value.items()}
