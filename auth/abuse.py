@@ -41,11 +41,11 @@ from limits.storage import MemoryStorage, Storage, storage_from_string
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from auth.config import AuthConfig
 from auth.oauth.authorize import MAX_FORM_FIELDS as LOGIN_FORM_FIELDS
 from auth.oauth.pages import message_page
 from auth.oauth.token import MAX_FORM_FIELDS as TOKEN_FORM_FIELDS
 from domain.types import utcnow
-from server.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -98,21 +98,21 @@ class AuthRateLimits:
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> AuthRateLimits:
+    def from_config(cls, config: AuthConfig, *, clock: Callable[[], datetime] = utcnow) -> AuthRateLimits:
         storage = (
             storage_from_string(
-                settings.redis_url, wrap_exceptions=True, socket_timeout=0.5, socket_connect_timeout=0.5
+                config.redis_url, wrap_exceptions=True, socket_timeout=0.5, socket_connect_timeout=0.5
             )
-            if settings.redis_url
+            if config.redis_url
             else MemoryStorage()
         )
         assert isinstance(storage, Storage)
         return cls(
             storage=storage,
-            login_per_account=rate_limit(settings.login_rate_limit_per_account),
-            login_per_ip=rate_limit(settings.login_rate_limit_per_ip),
-            registration_per_ip=rate_limit(settings.registration_rate_limit_per_ip),
-            token_per_client=rate_limit(settings.token_rate_limit_per_client),
+            login_per_account=rate_limit(config.login_rate_limit_per_account),
+            login_per_ip=rate_limit(config.login_rate_limit_per_ip),
+            registration_per_ip=rate_limit(config.registration_rate_limit_per_ip),
+            token_per_client=rate_limit(config.token_rate_limit_per_client),
             clock=clock,
         )
 

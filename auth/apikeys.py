@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, update
 from sqlmodel import Field, Session, SQLModel, select
 
 from domain.caller import Caller
+from domain.checks import normalized_email
 from domain.errors import InvalidField, NotFound
 from domain.pagination import PageInfo
 from domain.people.identity import AGENT, ALL_SCOPES, caller_from_rows, caller_select
@@ -85,11 +86,12 @@ def create_api_key(
     session: Session, *, email: str, scopes: list[str] | None = None, name: str = ""
 ) -> tuple[ApiKey, str]:
     """Create a key for the admin or agent with ``email``; return the row and the key (shown once)."""
-    agent = session.exec(select(Agent).where(Agent.email == email.strip().lower())).first()
+    address = normalized_email(email, field="email")
+    agent = session.exec(select(Agent).where(Agent.email == address)).first()
     if agent is None or agent.id is None:
-        if session.exec(select(Requester.id).where(Requester.email == email.strip().lower())).first():
+        if session.exec(select(Requester.id).where(Requester.email == address)).first():
             raise InvalidField("email", f"{email} is a requester; only admins and agents may hold API keys.")
-        raise NotFound("agent", "email", email)
+        raise NotFound("agent", "email", address)
     if not agent.active:
         raise InvalidField("email", f"{email} is deactivated; reactivate the agent first.")
     key_id = secrets.token_hex(6)

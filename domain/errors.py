@@ -17,6 +17,13 @@ class NotFound(DomainError):
     def __init__(self, resource: str, key: str, value: object) -> None:
         super().__init__(f"No {resource} with {key} {value!r} exists (or it is not visible to you).")
         self.resource = resource
+        # For an operator at the command line, who sees every workspace: no visibility hedge.
+        self.operator_message = f"No {resource} with {key} {value!r} exists."
+
+
+def operator_message(error: DomainError) -> str:
+    """The error as told to an operator (the CLI), who can see everything."""
+    return error.operator_message if isinstance(error, NotFound) else str(error)
 
 
 class InvalidField(DomainError):

@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -35,9 +36,11 @@ def pending(engine: Engine) -> bool:
     return current != head
 
 
-def autogenerate(engine: Engine, message: str) -> None:
-    """Developer helper: write a new revision from the difference between models and ``engine``."""
+def autogenerate(engine: Engine, message: str, metadata: MetaData) -> None:
+    """Developer helper: write a new revision from the difference between ``metadata`` (the
+    models, ``schema.metadata``) and ``engine``."""
     config = _config()
+    config.attributes["target_metadata"] = metadata
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.revision(config, message=message, autogenerate=True)

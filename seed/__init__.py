@@ -2,7 +2,7 @@
 
 from seed.dataset import SeedSummary, seed_database
 from seed.demo import DEMO_LOGINS, DEMO_PASSWORD, DemoLogin
-from seed.load import SeedError, is_seeded
+from seed.load import SeedError, is_empty, is_seeded
 
 __all__ = [
     "DEMO_LOGINS",
@@ -10,6 +10,7 @@ __all__ = [
     "DemoLogin",
     "SeedError",
     "SeedSummary",
+    "is_empty",
     "is_seeded",
     "seed_database",
 ]

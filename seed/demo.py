@@ -59,7 +59,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "requester",
         DEMO_REQUESTER_ID,
         (),
-        "must be refused at login",
+        "cannot sign in: requesters do not connect clients",
     ),
 )
 

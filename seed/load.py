@@ -16,7 +16,7 @@ from sqlalchemy import MetaData, Table, func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
-from domain.registry import metadata
+from schema import metadata
 from seed.demo import ADMIN_EMAIL
 
 Row = dict[str, Any]
@@ -123,7 +123,7 @@ def require_empty(connection: Connection) -> None:
     if table is not None:
         raise SeedError(
             f"The database already holds data (table '{table}' is not empty); seed an empty database, or "
-            "pass reset=True (--reset) to delete every row of the helpdesk tables and reseed."
+            "reseed with `helpdesk-mcp seed --reset`, which deletes every row of the helpdesk tables."
         )
 
 
@@ -180,6 +180,14 @@ def bulk_load_settings(connection: Connection) -> Iterator[None]:
         yield
     finally:
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous or -2000)}")
+
+
+def is_empty(engine: Engine) -> bool:
+    """True when no helpdesk table holds a row (a fresh schema, or none yet)."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("agent"):
+            return True
+        return first_non_empty_table(connection) is None
 
 
 def is_seeded(engine: Engine) -> bool:

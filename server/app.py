@@ -17,32 +17,50 @@ from mcp.server.transport_security import TransportSecuritySettings
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from auth.abuse import AbuseGuard, AuthRateLimits
 from auth.oauth import BoundTokenResolver, oauth_routes
 from auth.oauth.cimd import MetadataDocumentFetcher
+from auth.oauth.protected_resources import SSE_PATH, ResourceCatalog
 from domain.db import make_engine
 from domain.types import utcnow
 from server.audit import AuditMiddleware, AuditRetention
 from server.console import console_routes
 from server.edge import EdgeMiddleware, default_allowed_hosts, default_allowed_origins
-from server.mcp_endpoint import McpEndpoint, TokenResolver, ToolCallGate
+from server.endpoints import READONLY_HEADER, TOOLSETS_HEADER, Endpoint, EndpointBook
+from server.mcp_endpoint import EndpointResolver, McpEndpoint, TokenResolver, ToolCallGate
 from server.quotas import build_quota_gate
 from server.settings import Settings
 from server.sse_sessions import SseSessionGuard
-from server.tools.base import ToolSpec
+from server.tools.base import TOOLSETS, ToolSpec
 from server.tools.registry import all_tool_specs, build_mcp_server
-from server.tools.switches import ToolSwitchMiddleware
+from server.tools.switches import ToolVisibilityMiddleware
 
 logger = logging.getLogger(__name__)
 
 # The SDK's own checks are off: EdgeMiddleware validates Host/Origin for every route, and
 # McpEndpoint bounds the body before the SDK sees it.
 _SDK_CHECKS_OFF = TransportSecuritySettings(enable_dns_rebinding_protection=False)
+
+
+MCP_METHODS = ["GET", "POST", "DELETE"]
+NARROWED_PATHS = ("/mcp/readonly", "/mcp/x/{toolsets}", "/mcp/x/{toolsets}/readonly")
+
+
+def _served_at(path: str, app: ASGIApp) -> ASGIApp:
+    """``app`` seeing every request at ``path`` (the SDK's app routes one path only)."""
+    raw_path = path.encode()
+
+    async def at_path(scope: Scope, receive: Receive, send: Send) -> None:
+        await app({**scope, "path": path, "raw_path": raw_path}, receive, send)
+
+    return at_path
 
 
 def package_version() -> str:
@@ -69,16 +87,22 @@ def create_app(
     let tests move time and answer CIMD fetches offline.
     """
     engine = engine or make_engine(settings.database_url)
-    token_resolver = token_resolver or BoundTokenResolver(settings)
-    abuse = AbuseGuard(AuthRateLimits.from_settings(settings, clock=clock))
+    resources = ResourceCatalog(settings.base_url, TOOLSETS)
+    token_resolver = token_resolver or BoundTokenResolver(resources)
+    abuse = AbuseGuard(AuthRateLimits.from_config(settings.auth, clock=clock))
     oauth = oauth_routes(
-        settings=settings, engine=engine, clock=clock, metadata_fetcher=metadata_fetcher, guard=abuse
+        config=settings.auth,
+        resources=resources,
+        engine=engine,
+        clock=clock,
+        metadata_fetcher=metadata_fetcher,
+        guard=abuse,
     )
     specs = all_tool_specs() if tool_specs is None else list(tool_specs)
     mcp, book = build_mcp_server(
         specs,
         version=package_version(),
-        middleware=[AuditMiddleware(clock=clock), ToolSwitchMiddleware()],
+        middleware=[AuditMiddleware(clock=clock), ToolVisibilityMiddleware()],
     )
     if gate is None:
         gate = build_quota_gate(settings, engine=engine, clock=clock, is_tool=book.specs.__contains__)
@@ -91,14 +115,24 @@ def create_app(
         max_request_body_size=settings.max_request_bytes,
     )
     legacy_sse = SseSessionGuard(
-        mcp.sse_app(sse_path="/sse", message_path="/messages/", transport_security=_SDK_CHECKS_OFF)
+        mcp.sse_app(sse_path=SSE_PATH, message_path="/messages/", transport_security=_SDK_CHECKS_OFF)
     )
+    narrowed = _served_at("/mcp", streamable)
+    endpoints = EndpointBook(resources, book.specs)
 
-    def endpoint(inner: Any) -> McpEndpoint:
+    def by_path(scope: Scope, headers: Headers) -> Endpoint:
+        return endpoints.resolve(
+            scope["path"], toolsets=headers.get(TOOLSETS_HEADER), read_only=headers.get(READONLY_HEADER)
+        )
+
+    def by_sse_session(scope: Scope, headers: Headers) -> Endpoint:
+        return legacy_sse.endpoint_of(scope) or endpoints.resolve(SSE_PATH)
+
+    def endpoint(inner: Any, resolve: EndpointResolver = by_path) -> McpEndpoint:
         return McpEndpoint(
             inner=inner,
+            endpoints=resolve,
             engine=engine,
-            settings=settings,
             book=book,
             max_body_bytes=settings.max_request_bytes,
             token_resolver=token_resolver,
@@ -138,10 +172,12 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Route("/mcp", endpoint(streamable), methods=["GET", "POST", "DELETE"]),
-        Route("/sse", endpoint(legacy_sse), methods=["GET"]),
+        Route("/mcp", endpoint(streamable), methods=MCP_METHODS),
+        # The narrowed URLs (server.endpoints) reach the same SDK app, at the path it routes.
+        *(Route(path, endpoint(narrowed), methods=MCP_METHODS) for path in NARROWED_PATHS),
+        Route(SSE_PATH, endpoint(legacy_sse), methods=["GET"]),
         # The SDK's SSE app routes by the full path, so its message endpoint is not mounted.
-        Route("/messages/", endpoint(legacy_sse), methods=["POST"]),
+        Route("/messages/", endpoint(legacy_sse, by_sse_session), methods=["POST"]),
         *oauth,
         *console_routes(settings=settings, engine=engine, specs=specs, clock=clock),
     ]

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from auth import apikeys
 from domain import migrate
 from domain.db import make_engine, session_scope
-from domain.errors import DomainError
+from domain.errors import DomainError, operator_message
 from seed import DEMO_LOGINS, DemoLogin, SeedError
 from server import cli_admin, cli_people
 from server.settings import Settings, SettingsError, load_settings
@@ -64,18 +64,21 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 def _prepare_database(settings: Settings, engine: Engine, *, demo_allowed: bool) -> None:
     """Bring the embedded default up to date and seed it when empty (only where the demo logins
     may be served: on loopback, or with --allow-demo-logins); refuse a stale server database."""
-    from seed import is_seeded, seed_database
+    from seed import is_empty, is_seeded, seed_database
 
     if settings.is_sqlite:
         migrate.upgrade(engine)
         if is_seeded(engine):
             return
         if not demo_allowed:
-            err.print(
-                "Empty database: not loading the demo dataset on a public address "
-                "(pass --allow-demo-logins for it, or run `helpdesk-mcp seed`)."
-            )
+            if is_empty(engine):
+                err.print(
+                    "Empty database: not loading the demo dataset on a public address "
+                    "(pass --allow-demo-logins for it, or run `helpdesk-mcp seed`)."
+                )
             return
+        if not is_empty(engine):
+            return  # an operator's own data (workspaces, agents): never mixed with the demo dataset
         err.print("Empty database: loading the seed dataset (first start only)…")
         summary = seed_database(engine)
         _print_demo_logins(summary.logins)
@@ -93,11 +96,13 @@ def _print_demo_logins(logins: Sequence[DemoLogin]) -> None:
 
 
 def _demo_logins_exist(engine: Engine) -> bool:
+    """True while a demo admin or agent can still sign in (``seed --remove-demo-logins`` ends that)."""
     from domain.people.models import Agent
 
     emails = [login.email for login in DEMO_LOGINS if login.table == "agent"]
     with session_scope(engine) as session:
-        return session.exec(select(Agent.id).where(col(Agent.email).in_(emails))).first() is not None
+        usable = select(Agent.id).where(col(Agent.email).in_(emails), col(Agent.password_hash).is_not(None))
+        return session.exec(usable).first() is not None
 
 
 @app.command()
@@ -125,7 +130,7 @@ def serve(
     if not loopback and not allow_demo_logins and _demo_logins_exist(engine):
         raise _fail(
             f"refusing to serve on {host} while the demo logins (password published in the README) exist; "
-            "remove them, or pass --allow-demo-logins"
+            "remove them with `helpdesk-mcp seed --remove-demo-logins`, or pass --allow-demo-logins"
         )
     engine.dispose()
     from server.asgi import NO_AUTH_ENV
@@ -165,6 +170,13 @@ def db_upgrade() -> None:
 def seed(
     scale: Annotated[float, typer.Option(help="Size factor (1 = 5,000 tickets).", min=0.01, max=1000)] = 1.0,
     reset: Annotated[bool, typer.Option("--reset", help="Delete all helpdesk data first.")] = False,
+    remove_demo_logins: Annotated[
+        bool,
+        typer.Option(
+            "--remove-demo-logins",
+            help="Load nothing; end the published demo logins (their password, grants and API keys).",
+        ),
+    ] = False,
 ) -> None:
     """Load the deterministic seed dataset (same ids and content on every run)."""
     from rich.progress import Progress, TaskID
@@ -174,6 +186,9 @@ def seed(
     settings = _settings()
     engine = _engine(settings)
     migrate.upgrade(engine)
+    if remove_demo_logins:
+        cli_people.remove_demo_logins(engine, [login.email for login in DEMO_LOGINS])
+        return
     with Progress(console=err, transient=True) as progress:
         tasks: dict[str, TaskID] = {}
 
@@ -243,7 +258,7 @@ def apikey_create(
             row, key = apikeys.create_api_key(session, email=email, scopes=scope, name=name)
             scopes = row.scopes
     except DomainError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(operator_message(exc)) from None
     err.print(f"Created API key for {email} with scopes {scopes}. It is shown once; store it now.")
     sys.stdout.write(key + "\n")
 

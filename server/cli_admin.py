@@ -21,7 +21,7 @@ from auth.oauth import admin as oauth_admin
 from auth.oauth.connected_apps import KIND_LABELS
 from domain.audit.service import list_entries
 from domain.db import make_engine, session_scope
-from domain.errors import DomainError
+from domain.errors import DomainError, operator_message
 from domain.people.models import Agent
 from domain.toolswitches.service import disable_tool, enable_tool
 from domain.types import utcnow
@@ -64,7 +64,7 @@ def _run(work: Callable[[Session], T]) -> T:
         with session_scope(_engine()) as session:
             return work(session)
     except DomainError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(operator_message(exc)) from None
 
 
 def _when(value: datetime | None) -> str:
@@ -75,13 +75,15 @@ def _print_json(rows: Any) -> None:
     out.print_json(json.dumps(rows, default=str))
 
 
-def _table(columns: tuple[str, ...], rows: Iterator[tuple[str, ...]]) -> None:
+def print_table(
+    columns: tuple[str, ...], rows: Iterator[tuple[str, ...]], console: Console | None = None
+) -> None:
     table = Table()
     for column in columns:
         table.add_column(column)
     for row in rows:
         table.add_row(*row)
-    out.print(table)
+    (console or out).print(table)
 
 
 # --- clients ------------------------------------------------------------------------------------
@@ -109,7 +111,7 @@ def clients_list(
     if as_json:
         _print_json(clients)
         return
-    _table(
+    print_table(
         ("client id", "name", "registered by", "redirect URIs", "created", "grants", "revoked"),
         (
             (
@@ -184,7 +186,7 @@ def grants_list(
     if as_json:
         _print_json(grants)
         return
-    _table(
+    print_table(
         ("id", "user", "client", "scopes", "created", "last used", "revoked"),
         (
             (
@@ -220,7 +222,7 @@ def tools_list(as_json: JsonOption = False) -> None:
     if as_json:
         _print_json([state.model_dump(mode="json") for state in states])
         return
-    _table(
+    print_table(
         ("tool", "access", "status"),
         (
             (
@@ -291,7 +293,7 @@ def audit(
     if as_json:
         out.print_json(listing.model_dump_json())
         return
-    _table(
+    print_table(
         ("when", "user", "through", "tool", "arguments", "outcome", "ms"),
         (
             (

@@ -1,34 +1,78 @@
-"""``helpdesk-mcp workspaces create`` and ``helpdesk-mcp agents create``: what an operator needs to
-start a deployment without the demo dataset (the first admin, the workspaces agents work in)."""
+"""``helpdesk-mcp workspaces|agents|requesters``: the people of a deployment from a shell.
+
+``workspaces create`` and ``agents create`` start a deployment without the demo dataset; the
+rest is the lifecycle of the people who sign in (``auth.lifecycle``: deactivate, reactivate,
+role, workspaces, password), each change idempotent and written to the audit log.
+"""
 
 from __future__ import annotations
 
+import json
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from auth import lifecycle
+from domain.audit.service import CLI_OPERATOR
+from domain.caller import Caller
 from domain.db import make_engine, session_scope
-from domain.errors import DomainError
-from domain.people.models import AgentRole
-from domain.people.service import create_agent
+from domain.errors import DomainError, operator_message
+from domain.people.models import AgentPublic, AgentRole
+from domain.people.service import create_agent, create_requester, list_agents, list_requesters
+from domain.types import utcnow
 from domain.workspaces.service import create_workspace
+from server.cli_admin import print_table
 from server.settings import SettingsError, load_settings
+
+T = TypeVar("T")
 
 workspaces_app = typer.Typer(help="Workspaces of the account.", no_args_is_help=True)
 agents_app = typer.Typer(help="Admins and agents who can sign in and connect clients.", no_args_is_help=True)
+requesters_app = typer.Typer(help="Requesters: the end users tickets are raised for.", no_args_is_help=True)
 err = Console(stderr=True)
+out = Console()
+# The operator holds the database URL and so sees the whole account, as an admin does.
+OPERATOR = Caller(agent_id=0, email="", is_admin=True)
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON output for scripts.")]
+EmailArgument = Annotated[str, typer.Argument(help="The agent's sign-in email.")]
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(workspaces_app, name="workspaces")
     app.add_typer(agents_app, name="agents")
+    app.add_typer(requesters_app, name="requesters")
 
 
 def _fail(message: str) -> typer.Exit:
     err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
     return typer.Exit(2)
+
+
+def _run(work: Callable[[Session], T]) -> T:
+    """``work`` in one transaction on the configured database; domain errors become one line."""
+    try:
+        settings = load_settings()
+        with session_scope(make_engine(settings.database_url)) as session:
+            return work(session)
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+    except DomainError as exc:
+        raise _fail(operator_message(exc)) from None
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+def _table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    print_table(columns, iter(rows), console=out)
 
 
 @workspaces_app.command("create")
@@ -38,14 +82,11 @@ def workspaces_create(
     default: Annotated[bool, typer.Option("--default", help="New records go here by default.")] = False,
 ) -> None:
     """Create a workspace (the first one becomes the default); prints its id."""
-    try:
-        settings = load_settings()
-        with session_scope(make_engine(settings.database_url)) as session:
-            workspace = create_workspace(
-                session=session, name=name, description=description, is_default=default
-            )
-    except (DomainError, SettingsError) as exc:
-        raise _fail(str(exc)) from None
+    workspace = _run(
+        lambda session: create_workspace(
+            session=session, name=name, description=description, is_default=default
+        )
+    )
     err.print(f"created workspace {workspace.name!r}{' (default)' if workspace.is_default else ''}")
     sys.stdout.write(f"{workspace.id}\n")
 
@@ -64,23 +105,185 @@ def agents_create(
     ] = False,
 ) -> None:
     """Create an admin or agent who can sign in (OAuth) and hold API keys; prints its id."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        settings = load_settings()
-        with session_scope(make_engine(settings.database_url)) as session:
-            agent = create_agent(
-                session=session,
-                email=email,
-                first_name=first_name,
-                last_name=last_name,
-                role=role,
-                workspace_ids=workspace or [],
-                password=password,
-            )
-    except (DomainError, SettingsError) as exc:
-        raise _fail(str(exc)) from None
+    password = _read_password(password_stdin)
+    agent = _run(
+        lambda session: create_agent(
+            session=session,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            role=role,
+            workspace_ids=workspace or [],
+            password=password,
+        )
+    )
     err.print(f"created {agent.role.value} {agent.email} in workspaces {agent.workspace_ids}")
     sys.stdout.write(f"{agent.id}\n")
+
+
+@agents_app.command("list")
+def agents_list(as_json: JsonOption = False) -> None:
+    """Every admin and agent: role, whether active, workspaces."""
+
+    def load(session: Session) -> list[AgentPublic]:
+        agents: list[AgentPublic] = []
+        page: int | None = 1
+        while page is not None:
+            listing = list_agents(session=session, caller=OPERATOR, page=page, per_page=100)
+            agents.extend(listing.agents)
+            page = listing.next_page
+        return agents
+
+    agents = _run(load)
+    if as_json:
+        out.print_json(json.dumps([agent.model_dump(mode="json") for agent in agents]))
+        return
+    _table(
+        ("id", "email", "name", "role", "status", "workspaces"),
+        [
+            (
+                str(a.id),
+                a.email,
+                f"{a.first_name} {a.last_name}".strip(),
+                a.role.value,
+                "active" if a.active else "deactivated",
+                "all" if a.role == AgentRole.admin else " ".join(map(str, a.workspace_ids)),
+            )
+            for a in agents
+        ],
+    )
+
+
+def _report(change: lifecycle.AgentChange, did: str, already: str) -> None:
+    err.print(f"{change.agent.email} {did}" if change.changed else f"{change.agent.email} {already}")
+
+
+@agents_app.command("deactivate")
+def agents_deactivate(email: EmailArgument) -> None:
+    """Deactivate: sign-in, console, OAuth tokens and API keys refused from the next request (grants and
+    keys are revoked)."""
+    change = _run(lambda s: lifecycle.deactivate_agent(s, email=email, actor=CLI_OPERATOR, now=utcnow()))
+    _report(change, "deactivated; their OAuth grants and API keys are revoked", "was already deactivated")
+
+
+@agents_app.command("reactivate")
+def agents_reactivate(email: EmailArgument) -> None:
+    """Let a deactivated agent sign in again (old grants and keys stay revoked)."""
+    change = _run(lambda s: lifecycle.reactivate_agent(s, email=email, actor=CLI_OPERATOR, now=utcnow()))
+    _report(change, "reactivated; apps must be authorized again", "is already active")
+
+
+@agents_app.command("set-role")
+def agents_set_role(
+    email: EmailArgument,
+    role: Annotated[AgentRole, typer.Argument(help="admin (every workspace) or agent (its workspaces).")],
+) -> None:
+    """Make an agent an admin, or an admin an agent (the last active admin stays one)."""
+    change = _run(
+        lambda s: lifecycle.set_agent_role(s, email=email, role=role, actor=CLI_OPERATOR, now=utcnow())
+    )
+    _report(change, f"is now {role.value}", f"is already {role.value}")
+
+
+@agents_app.command("workspaces")
+def agents_workspaces(
+    email: EmailArgument,
+    add: Annotated[list[int] | None, typer.Option("--add", help="Workspace id to join (repeatable).")] = None,
+    remove: Annotated[
+        list[int] | None, typer.Option("--remove", help="Workspace id to leave (repeatable).")
+    ] = None,
+) -> None:
+    """Add an agent to workspaces or remove it from some (an agent keeps at least one)."""
+    change = _run(
+        lambda s: lifecycle.change_agent_workspaces(
+            s, email=email, add=add or [], remove=remove or [], actor=CLI_OPERATOR, now=utcnow()
+        )
+    )
+    workspaces = change.agent.workspace_ids
+    _report(change, f"now belongs to workspaces {workspaces}", f"already belongs to workspaces {workspaces}")
+
+
+@agents_app.command("reset-password")
+def agents_reset_password(
+    email: EmailArgument,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input (for scripts).")
+    ] = False,
+    revoke_access: Annotated[
+        bool, typer.Option("--revoke-access", help="Also revoke the agent's OAuth grants and API keys.")
+    ] = False,
+) -> None:
+    """Set a new password; the agent's console sessions end (with --revoke-access, apps and keys too)."""
+    password = _read_password(password_stdin)
+    revoked = _run(
+        lambda s: lifecycle.reset_agent_password(
+            s, email=email, password=password, revoke=revoke_access, actor=CLI_OPERATOR, now=utcnow()
+        )
+    )
+    extra = f"; revoked {revoked.grants} grant(s) and {revoked.keys} API key(s)" if revoke_access else ""
+    err.print(f"password of {email.strip().lower()} changed; their console sessions have ended{extra}")
+
+
+@requesters_app.command("list")
+def requesters_list(
+    search: Annotated[
+        str | None, typer.Option(help="Only requesters whose name or email contains this.")
+    ] = None,
+    page: Annotated[int, typer.Option(min=1, help="Page, by id.")] = 1,
+    per_page: Annotated[int, typer.Option(min=1, max=100, help="Requesters per page.")] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """Requesters by id, a page at a time."""
+    listing = _run(
+        lambda s: list_requesters(
+            session=s, caller=OPERATOR, search_term=search, page=page, per_page=per_page
+        )
+    )
+    if as_json:
+        out.print_json(listing.model_dump_json())
+        return
+    _table(
+        ("id", "email", "name", "department", "status"),
+        [
+            (
+                str(r.id),
+                r.email,
+                f"{r.first_name} {r.last_name}".strip(),
+                r.department,
+                "active" if r.active else "inactive",
+            )
+            for r in listing.requesters
+        ],
+    )
+    more = f"; next: --page {listing.next_page}" if listing.next_page else ""
+    err.print(f"page {listing.page}, {listing.total} requesters{more}")
+
+
+@requesters_app.command("create")
+def requesters_create(
+    email: Annotated[str, typer.Option(help="The requester's email.")],
+    first_name: Annotated[str, typer.Option(help="First name.")],
+    last_name: Annotated[str, typer.Option(help="Last name.")] = "",
+    department: Annotated[str, typer.Option(help="Department.")] = "",
+) -> None:
+    """Create a requester (an end user; requesters cannot sign in); prints its id."""
+    requester = _run(
+        lambda s: create_requester(
+            session=s, email=email, first_name=first_name, last_name=last_name, department=department
+        )
+    )
+    err.print(f"created requester {requester.email}")
+    sys.stdout.write(f"{requester.id}\n")
+
+
+def remove_demo_logins(engine: Engine, emails: list[str]) -> None:
+    """``seed --remove-demo-logins``: the published accounts lose their password, grants and keys."""
+    try:
+        with session_scope(engine) as session:
+            removed = lifecycle.remove_logins(session, emails=emails, actor=CLI_OPERATOR, now=utcnow())
+    except DomainError as exc:
+        raise _fail(operator_message(exc)) from None
+    if removed:
+        err.print(f"removed the demo logins {', '.join(removed)}: they can no longer sign in")
+    else:
+        err.print("no demo login can sign in: nothing to remove")

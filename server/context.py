@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from domain.caller import Caller
 from domain.db import session_scope
+from server.endpoints import Endpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,12 @@ class McpRequest:
     # Tools an admin disabled, read with this request; None when the request did not read them
     # (a long-lived SSE stream), so whoever needs them reads the database.
     disabled_tools: frozenset[str] | None = None
+    # The URL's tool list (``server.endpoints``); None offers every tool.
+    endpoint: Endpoint | None = None
+
+    def offers(self, name: str) -> bool:
+        """Whether the URL this request came to offers the tool ``name``."""
+        return self.endpoint is None or self.endpoint.offers(name)
 
 
 current_request: ContextVar[McpRequest] = ContextVar("current_request")

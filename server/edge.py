@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MCP_ALLOW_HEADERS = (
     "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, "
-    "Last-Event-ID, X-API-Key"
+    "Last-Event-ID, X-API-Key, X-MCP-Toolsets, X-MCP-Readonly"
 )
 EXPOSE_HEADERS = (
     "Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate, Retry-After, RateLimit, RateLimit-Policy"

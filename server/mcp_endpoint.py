@@ -1,9 +1,11 @@
-"""The authenticated edge in front of the SDK's transports (``/mcp``, ``/sse``, ``/messages/``).
+"""The authenticated edge in front of the SDK's transports (``/mcp`` and its narrowed URLs,
+``/sse``, ``/messages/``).
 
-For each request it bounds and buffers the body, resolves the credential to a caller (API key,
-else OAuth access token), refuses write tools to tokens without ``mcp:write`` with an HTTP 403
-clients can step up from, and only then hands the request to the SDK with the caller set in
-``server.context.current_request``.
+For each request it resolves the URL's endpoint (``server.endpoints``: which tools it offers, and
+the protected resource tokens must cover), bounds and buffers the body, resolves the credential
+to a caller (API key, else OAuth access token), refuses write tools to tokens without
+``mcp:write`` with an HTTP 403 clients can step up from, and only then hands the request to the
+SDK with the caller and the endpoint set in ``server.context.current_request``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from auth.apikeys import PREFIX as API_KEY_PREFIX
 from auth.apikeys import authenticate_api_key
+from auth.oauth.protected_resources import ProtectedResource
 from auth.oauth.resource import www_authenticate
 from domain.caller import Caller
 from domain.db import session_scope
@@ -32,7 +35,7 @@ from domain.people.identity import load_caller
 from domain.toolswitches.service import disabled_tools
 from domain.types import utcnow
 from server.context import Credential, McpRequest, current_request
-from server.settings import Settings
+from server.endpoints import Endpoint, EndpointError
 from server.tools.base import WRITE_SCOPE
 from server.tools.registry import ToolBook
 
@@ -51,7 +54,13 @@ class TokenIdentity(Protocol):
 
 
 class TokenResolver(Protocol):
-    def __call__(self, session: Session, token: str, *, now: datetime) -> TokenIdentity | None: ...
+    def __call__(
+        self, session: Session, token: str, *, resource: ProtectedResource, now: datetime
+    ) -> TokenIdentity | None: ...
+
+
+# The endpoint a request is for, from its scope and headers; raises EndpointError.
+EndpointResolver = Callable[[Scope, Headers], Endpoint]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +130,8 @@ class McpEndpoint:
         self,
         *,
         inner: ASGIApp,
+        endpoints: EndpointResolver,
         engine: Engine,
-        settings: Settings,
         book: ToolBook,
         max_body_bytes: int,
         token_resolver: TokenResolver | None = None,
@@ -131,8 +140,8 @@ class McpEndpoint:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.inner = inner
+        self.endpoints = endpoints
         self.engine = engine
-        self.settings = settings
         self.book = book
         self.max_body_bytes = max_body_bytes
         self.token_resolver = token_resolver
@@ -143,11 +152,12 @@ class McpEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
         try:
+            endpoint = self._endpoint(scope, headers)
             body = await self._read_body(scope, receive, headers)
             is_post = scope["method"] == "POST"
             calls = tool_calls(body) if is_post else []
             request, extra_headers = await anyio.to_thread.run_sync(
-                functools.partial(self._prepare, headers, calls, read_switches=is_post)
+                functools.partial(self._prepare, headers, endpoint, calls, read_switches=is_post)
             )
         except Refused as refusal:
             await _send_json(send, refusal.status, refusal.body, refusal.headers)
@@ -158,20 +168,28 @@ class McpEndpoint:
         finally:
             current_request.reset(token)
 
+    def _endpoint(self, scope: Scope, headers: Headers) -> Endpoint:
+        try:
+            return self.endpoints(scope, headers)
+        except EndpointError as exc:
+            raise Refused(exc.status, {"error": exc.error, "error_description": exc.description}) from None
+
     def _prepare(
-        self, headers: Headers, calls: list[ToolCall], *, read_switches: bool = True
+        self, headers: Headers, endpoint: Endpoint, calls: list[ToolCall], *, read_switches: bool = True
     ) -> tuple[McpRequest, dict[str, str]]:
         """Authenticate, check scopes, then pass the gate: in that order, in one worker thread.
 
-        Calls to tools an admin disabled are left out of the gate: they are refused (by
-        ``server.tools.switches``) without counting against the quotas.
+        Calls to tools this URL does not offer or an admin disabled are left out of the scope
+        check and the gate: they are refused (by ``server.tools.switches``) without counting
+        against the quotas.
         """
-        request = self._authenticate(headers, read_switches=read_switches)
+        request = self._authenticate(headers, endpoint, read_switches=read_switches)
         if not calls:
             return request, {}
-        self._check_scopes(request.caller, calls)
+        offered = [call for call in calls if request.offers(call.name)]
+        self._check_scopes(request.caller, endpoint, offered)
         disabled = request.disabled_tools or frozenset()
-        counted = [call for call in calls if call.name not in disabled]
+        counted = [call for call in offered if call.name not in disabled]
         return request, self.gate.admit(request, counted) if self.gate and counted else {}
 
     async def _read_body(self, scope: Scope, receive: Receive, headers: Headers) -> bytes:
@@ -195,37 +213,48 @@ class McpEndpoint:
                 break
         return b"".join(chunks)
 
-    def _authenticate(self, headers: Headers, *, read_switches: bool = False) -> McpRequest:
+    def _authenticate(
+        self, headers: Headers, endpoint: Endpoint, *, read_switches: bool = False
+    ) -> McpRequest:
         """The caller behind the request; with ``read_switches``, also the disabled tools, read
         in the same session (a POST's messages run under this request; an SSE stream's do not)."""
         with session_scope(self.engine) as session:
-            request = self._identify(session, headers)
+            request = self._identify(session, headers, endpoint)
             if read_switches:
                 request = dataclasses.replace(request, disabled_tools=disabled_tools(session))
             return request
 
-    def _identify(self, session: Session, headers: Headers) -> McpRequest:
+    def _identify(self, session: Session, headers: Headers, endpoint: Endpoint) -> McpRequest:
         now = self.clock()
         if self.no_auth:
-            return self._no_auth_request(session)
+            return self._no_auth_request(session, endpoint)
+        resource = endpoint.resource
         credential = bearer_credential(headers)
         if credential is None:
-            raise self._challenge(None, "Authentication required: send an OAuth access token or API key.")
+            raise self._challenge(
+                resource, None, "Authentication required: send an OAuth access token or API key."
+            )
         if credential.startswith(API_KEY_PREFIX):
             found = authenticate_api_key(session, credential, now=now)
             if found is None:
-                raise self._challenge("invalid_token", "The API key is invalid or revoked.")
+                raise self._challenge(resource, "invalid_token", "The API key is invalid or revoked.")
             caller, reference = found
-            return McpRequest(self.engine, caller, Credential("api_key", reference))
-        identity = self.token_resolver(session, credential, now=now) if self.token_resolver else None
+            return McpRequest(self.engine, caller, Credential("api_key", reference), endpoint=endpoint)
+        resolver = self.token_resolver
+        identity = resolver(session, credential, resource=resource, now=now) if resolver else None
         token_caller = (
             load_caller(session, agent_id=identity.agent_id, scopes=identity.scopes) if identity else None
         )
         if identity is None or token_caller is None:
-            raise self._challenge("invalid_token", "The access token is invalid, expired or revoked.")
-        return McpRequest(self.engine, token_caller, Credential("oauth", identity.reference))
+            raise self._challenge(
+                resource,
+                "invalid_token",
+                f"The access token is invalid, expired, revoked or not issued for {resource.url}.",
+            )
+        credential_used = Credential("oauth", identity.reference)
+        return McpRequest(self.engine, token_caller, credential_used, endpoint=endpoint)
 
-    def _no_auth_request(self, session: Session) -> McpRequest:
+    def _no_auth_request(self, session: Session, endpoint: Endpoint) -> McpRequest:
         from sqlmodel import select
 
         from domain.people.models import Agent, AgentRole
@@ -236,14 +265,14 @@ class McpEndpoint:
         caller = load_caller(session, agent_id=admin_id) if admin_id is not None else None
         if caller is None:
             raise Refused(503, {"error": "no_admin", "error_description": "No active admin to act as."})
-        return McpRequest(self.engine, caller, Credential("none", "loopback"))
+        return McpRequest(self.engine, caller, Credential("none", "loopback"), endpoint=endpoint)
 
-    def _challenge(self, error: str | None, description: str) -> Refused:
+    def _challenge(self, resource: ProtectedResource, error: str | None, description: str) -> Refused:
         body = {"error": error or "unauthorized", "error_description": description}
-        header = www_authenticate(self.settings, error=error)
+        header = www_authenticate(resource, error=error)
         return Refused(401, body, {"www-authenticate": header})
 
-    def _check_scopes(self, caller: Caller, calls: list[ToolCall]) -> None:
+    def _check_scopes(self, caller: Caller, endpoint: Endpoint, calls: list[ToolCall]) -> None:
         if WRITE_SCOPE in caller.scopes:
             return
         for call in calls:
@@ -257,7 +286,7 @@ class McpEndpoint:
                     },
                     {
                         "www-authenticate": www_authenticate(
-                            self.settings,
+                            endpoint.resource,
                             error="insufficient_scope",
                             error_description=f"{name} needs {WRITE_SCOPE}",
                         )

@@ -15,6 +15,8 @@ from limits import parse as parse_rate_limit
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from auth.config import AuthConfig
+
 
 def _split_csv(value: object) -> object:
     if isinstance(value, str):
@@ -153,6 +155,20 @@ class Settings(BaseSettings):
     def resource_url(self) -> str:
         """The MCP endpoint as users paste it; OAuth access tokens are bound to it (RFC 8707)."""
         return f"{self.base_url}/mcp"
+
+    @cached_property
+    def auth(self) -> AuthConfig:
+        """What the auth layer needs, handed down (``auth/`` never imports these settings)."""
+        return AuthConfig(
+            base_url=self.base_url,
+            access_token_ttl_seconds=self.access_token_ttl_seconds,
+            refresh_token_ttl_days=self.refresh_token_ttl_days,
+            redis_url=self.redis_url,
+            login_rate_limit_per_account=self.login_rate_limit_per_account,
+            login_rate_limit_per_ip=self.login_rate_limit_per_ip,
+            registration_rate_limit_per_ip=self.registration_rate_limit_per_ip,
+            token_rate_limit_per_client=self.token_rate_limit_per_client,
+        )
 
     @property
     def is_sqlite(self) -> bool:

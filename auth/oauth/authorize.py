@@ -46,7 +46,7 @@ from auth.oauth.redirects import is_loopback_http
 from auth.oauth.scopes import SCOPE_DESCRIPTIONS, SUPPORTED_SCOPES, grantable_scopes
 from auth.web.csrf import CSRF_FIELD, CsrfProtection
 from auth.web.login import LoginOutcome, LoginResult, active_agent, check_login
-from auth.web.session import SessionCookies
+from auth.web.session import SessionCookies, WebSession
 from domain.db import session_scope
 
 MAX_FORM_FIELDS = 10
@@ -78,7 +78,7 @@ class ConsentFlow:
         web_session = self.cookies.read(request, now=now)
         agent_email = None
         if web_session is not None:
-            agent_email = await self._agent_email(web_session.agent_id)
+            agent_email = await self._agent_email(web_session)
         if agent_email is None:
             return self._page(request, "login.html", token=token, client=client, pending=pending, error=error)
         return self._page(
@@ -144,7 +144,7 @@ class ConsentFlow:
         outcome = await anyio.to_thread.run_sync(self._check_login, email, password)
         if outcome.result == LoginResult.agent and outcome.agent_id is not None:
             response = RedirectResponse(f"{CONSENT_PATH}?{urlencode({'request': token})}", status_code=303)
-            self.cookies.start(response, agent_id=outcome.agent_id, now=now)
+            self.cookies.start(response, agent_id=outcome.agent_id, stamp=outcome.stamp, now=now)
             return response
         if outcome.result == LoginResult.invalid:
             return self._page(
@@ -178,7 +178,7 @@ class ConsentFlow:
             return posted
         form, token, pending, client = posted
         web_session = self.cookies.read(request, now=now)
-        if web_session is None or await self._agent_email(web_session.agent_id) is None:
+        if web_session is None or await self._agent_email(web_session) is None:
             return await self._continue(request, token, error="Your session has ended. Sign in again.")
         if form.get("decision") != "approve":
             return RedirectResponse(self._denied_url(pending, "The user denied the request"), status_code=303)
@@ -269,9 +269,9 @@ class ConsentFlow:
         with session_scope(self.engine) as session:
             return check_login(session, email=email, password=password)
 
-    async def _agent_email(self, agent_id: int) -> str | None:
+    async def _agent_email(self, web_session: WebSession) -> str | None:
         def load(session: Session) -> str | None:
-            agent = active_agent(session, agent_id)
+            agent = active_agent(session, web_session)
             return agent.email if agent else None
 
         return await self.provider.run(load)

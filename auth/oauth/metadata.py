@@ -5,17 +5,19 @@ What the SDK's ``build_metadata`` leaves out and clients need: ``none`` among th
 auth methods (public clients), ``client_id_metadata_document_supported`` (clients only use CIMD
 when it is advertised), ``authorization_response_iss_parameter_supported`` (RFC 9207; we always
 send ``iss``). The issuer is the configured base URL with no path, exactly as clients compare
-it. The protected resource is ``<base>/mcp`` (the URL users paste) with this server as its one
+it. Each protected resource is one URL users paste (``<base>/mcp``, ``<base>/sse``, the narrowed
+``<base>/mcp/…``; see ``auth.oauth.protected_resources``) with this server as its one
 authorization server; its ``scopes_supported`` leaves out ``offline_access`` (clients would ask
-for it, and it means nothing to the resource).
+for it, and it means nothing to the resource) and, on a read-only URL, ``mcp:write``.
 """
 
 from __future__ import annotations
 
 from mcp.shared.auth import OAuthMetadata, ProtectedResourceMetadata
 
+from auth.config import AuthConfig
+from auth.oauth.protected_resources import ProtectedResource
 from auth.oauth.scopes import OFFLINE_ACCESS, SUPPORTED_SCOPES
-from server.settings import Settings
 
 AUTHORIZATION_PATH = "/authorize"
 TOKEN_PATH = "/token"  # noqa: S105 - a path
@@ -24,8 +26,8 @@ REVOCATION_PATH = "/revoke"
 CLIENT_AUTH_METHODS = ["none", "client_secret_basic", "client_secret_post"]
 
 
-def authorization_server_metadata(settings: Settings) -> OAuthMetadata:
-    base = settings.base_url
+def authorization_server_metadata(config: AuthConfig) -> OAuthMetadata:
+    base = config.base_url
     # Validated from strings so the models' url_preserve_empty_path keeps the issuer slash-free.
     return OAuthMetadata.model_validate(
         {
@@ -46,13 +48,13 @@ def authorization_server_metadata(settings: Settings) -> OAuthMetadata:
     )
 
 
-def protected_resource_metadata(settings: Settings) -> ProtectedResourceMetadata:
+def protected_resource_metadata(resource: ProtectedResource, *, issuer: str) -> ProtectedResourceMetadata:
     return ProtectedResourceMetadata.model_validate(
         {
-            "resource": settings.resource_url,
-            "authorization_servers": [settings.base_url],
-            "scopes_supported": list(SUPPORTED_SCOPES),
+            "resource": resource.url,
+            "authorization_servers": [issuer],
+            "scopes_supported": list(resource.scopes),
             "bearer_methods_supported": ["header"],
-            "resource_name": "Helpdesk MCP",
+            "resource_name": resource.name,
         }
     )

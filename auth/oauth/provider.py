@@ -5,7 +5,8 @@ through this class. Database work runs in a worker thread (the ORM is synchronou
 transaction, and time comes from an injected clock so tests can move it.
 
 RFC 6749 (authorization code grant), RFC 7636 (PKCE, checked by the token handler), RFC 8707
-(resource indicators: normalised here, anything but our ``/mcp`` is ``invalid_target``).
+(resource indicators: normalised here, anything but one of our MCP URLs is ``invalid_target``;
+see ``auth.oauth.protected_resources``).
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ from auth.oauth.authorization_request import PendingAuthorization, PendingAuthor
 from auth.oauth.cimd import MetadataDocumentError, MetadataDocumentFetcher, is_metadata_document_client_id
 from auth.oauth.clients import HelpdeskClientInformation
 from auth.oauth.models import ClientKind, OAuthClient, OAuthGrant, OAuthTokenRecord, TokenKind
-from auth.oauth.resource import normalise_resource, resolve_access_token
+from auth.oauth.protected_resources import ProtectedResource, ResourceCatalog
+from auth.oauth.resource import resolve_access_token
 from auth.oauth.scopes import format_scopes, parse_scopes
 from domain.db import session_scope
 
@@ -62,7 +64,7 @@ class HelpdeskAccessToken(AccessToken):
 @dataclass
 class HelpdeskAuthorizationProvider:
     engine: Engine
-    resource_url: str
+    resources: ResourceCatalog
     pending: PendingAuthorizations
     lifetimes: store.TokenLifetimes
     fetcher: MetadataDocumentFetcher
@@ -75,12 +77,11 @@ class HelpdeskAuthorizationProvider:
 
         return await anyio.to_thread.run_sync(in_transaction)
 
-    def resolve_resource(self, requested: str | None) -> str | None:
-        """The normalised resource a request asks for (ours by default), or None if foreign."""
-        ours = normalise_resource(self.resource_url)
+    def resolve_resource(self, requested: str | None) -> ProtectedResource | None:
+        """The resource a request asks for (``/mcp`` when it names none), or None if foreign."""
         if requested is None or requested == "":
-            return ours
-        return ours if normalise_resource(requested) == ours else None
+            return self.resources.default
+        return self.resources.at_url(requested)
 
     # --- clients -----------------------------------------------------------------------------
 
@@ -116,15 +117,18 @@ class HelpdeskAuthorizationProvider:
     async def authorize(self, client: OAuthClientInformationFull, params: AuthorizationParams) -> str:
         resource = self.resolve_resource(params.resource)
         if resource is None:
-            raise AuthorizeError("invalid_target", "resource must be this server's MCP endpoint")
+            raise AuthorizeError("invalid_target", "resource must be one of this server's MCP endpoints")
+        scopes = frozenset(params.scopes or [])
+        if resource.read_only:  # a token obtained for a read-only URL is read-only everywhere
+            scopes = frozenset(resource.scopes)
         pending = PendingAuthorization(
             client_id=client.client_id,
             redirect_uri=str(params.redirect_uri),
             redirect_uri_provided_explicitly=params.redirect_uri_provided_explicitly,
-            scope=format_scopes(frozenset(params.scopes or [])) or None,
+            scope=format_scopes(scopes) or None,
             state=params.state,
             code_challenge=params.code_challenge,
-            resource=resource,
+            resource=resource.url,
         )
         return self.pending.consent_url(pending, now=self.clock())
 
@@ -224,7 +228,9 @@ class HelpdeskAuthorizationProvider:
         now = self.clock()
 
         def load(session: Session) -> HelpdeskAccessToken | None:
-            identity = resolve_access_token(session, token, resource=self.resource_url, now=now)
+            identity = resolve_access_token(
+                session, token, resource=self.resources.default, catalog=self.resources, now=now
+            )
             if identity is None:
                 return None
             return HelpdeskAccessToken(
@@ -232,7 +238,7 @@ class HelpdeskAuthorizationProvider:
                 client_id=identity.client_id,
                 scopes=sorted(identity.scopes),
                 expires_at=int(identity.expires_at.timestamp()),
-                resource=normalise_resource(self.resource_url),
+                resource=self.resources.default.url,
                 subject=str(identity.agent_id),
                 grant_id=identity.grant_id,
             )

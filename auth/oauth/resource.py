@@ -1,7 +1,8 @@
-"""The protected-resource side: binding tokens to ``/mcp`` and challenging callers.
+"""The protected-resource side: checking a token's audience and challenging callers.
 
 - RFC 8707 (https://www.rfc-editor.org/rfc/rfc8707): resource indicators. Tokens are bound to
-  the normalised resource they were requested for and refused for any other.
+  the normalised resource they were requested for and accepted only where that audience covers
+  the URL they are presented to (``auth.oauth.protected_resources``).
 - RFC 6750 §3 (https://www.rfc-editor.org/rfc/rfc6750#section-3) and RFC 9728 §5.1: the
   ``WWW-Authenticate: Bearer`` challenge, with ``resource_metadata`` (clients discover the
   authorization server from it) and ``scope`` (clients request exactly that).
@@ -15,61 +16,36 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import Select, Table, bindparam, select
 from sqlmodel import Session
 
 from auth.oauth.credentials import ACCESS_TOKEN_PREFIX, hash_credential
 from auth.oauth.models import OAuthClient, OAuthGrant, OAuthTokenRecord, TokenKind
-from auth.oauth.scopes import SUPPORTED_SCOPES, parse_scopes
-from server.settings import Settings
+from auth.oauth.protected_resources import ProtectedResource, ResourceCatalog
+from auth.oauth.scopes import parse_scopes
 
-PROTECTED_RESOURCE_METADATA_PATH = "/.well-known/oauth-protected-resource"
-DEFAULT_PORTS = {"http": 80, "https": 443}
 TOKEN: Table = OAuthTokenRecord.__table__  # type: ignore[attr-defined]
 GRANT: Table = OAuthGrant.__table__  # type: ignore[attr-defined]
 CLIENT: Table = OAuthClient.__table__  # type: ignore[attr-defined]
 
 
-def normalise_resource(value: str) -> str | None:
-    """Canonical form of a resource URI (scheme and host lower-cased, default port and trailing
-    slash dropped), or None if it is not an absolute http(s) URI without a fragment."""
-    try:
-        parts = urlsplit(value.strip())
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in DEFAULT_PORTS or not parts.hostname or parts.fragment or parts.username is not None:
-        return None
-    host = parts.hostname.lower()
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
-
-
-def resource_metadata_url(settings: Settings) -> str:
-    """RFC 9728 §3.1: the well-known path inserted before the resource's path."""
-    return f"{settings.base_url}{PROTECTED_RESOURCE_METADATA_PATH}{urlsplit(settings.resource_url).path}"
-
-
 def www_authenticate(
-    settings: Settings,
+    resource: ProtectedResource,
     *,
     error: str | None = None,
     scope: str | None = None,
     error_description: str | None = None,
 ) -> str:
-    """The ``WWW-Authenticate`` value for every 401 and 403 from ``/mcp``.
+    """The ``WWW-Authenticate`` value for every 401 and 403 from an MCP URL: it names that URL's
+    own metadata (RFC 9728 §5.1), so clients ask for a token for exactly that URL.
 
     ``error`` is ``invalid_token`` (401: missing, unknown, expired or revoked credential) or
-    ``insufficient_scope`` (403); ``scope`` defaults to every scope the tools need.
+    ``insufficient_scope`` (403); ``scope`` defaults to every scope the URL's tools need.
     """
     parts = [
-        f'resource_metadata="{resource_metadata_url(settings)}"',
-        f'scope="{scope or " ".join(SUPPORTED_SCOPES)}"',
+        f'resource_metadata="{resource.metadata_url}"',
+        f'scope="{scope or " ".join(resource.scopes)}"',
     ]
     if error:
         parts.append(f'error="{error}"')
@@ -95,18 +71,26 @@ class AccessTokenIdentity:
 
 
 def resolve_access_token(
-    session: Session, token: str, *, resource: str, now: datetime
+    session: Session,
+    token: str,
+    *,
+    resource: ProtectedResource,
+    catalog: ResourceCatalog,
+    now: datetime,
 ) -> AccessTokenIdentity | None:
     """The identity behind an OAuth access token presented to ``resource``.
 
     None for a token that is unknown, expired, revoked (itself, its grant or its client), or
-    issued for another resource: the edge answers all of these with 401 ``invalid_token``.
+    whose audience does not cover ``resource`` (see ``ProtectedResource.covers``): the edge
+    answers all of these with 401 ``invalid_token``.
     """
-    expected = normalise_resource(resource)
-    if not token.startswith(ACCESS_TOKEN_PREFIX) or expected is None:
+    if not token.startswith(ACCESS_TOKEN_PREFIX):
         return None
     row = session.execute(LIVE_ACCESS_TOKEN, {"token_hash": hash_credential(token)}).first()
-    if row is None or row.expires_at <= now or row.resource != expected:
+    if row is None or row.expires_at <= now:
+        return None
+    audience = catalog.at_url(row.resource)
+    if audience is None or not audience.covers(resource):
         return None
     return AccessTokenIdentity(
         agent_id=row.agent_id,
@@ -147,11 +131,13 @@ LIVE_ACCESS_TOKEN = _live_access_token()
 
 
 class BoundTokenResolver:
-    """``resolve_access_token`` bound to this server's resource, in the shape the ``/mcp`` edge
-    calls (``resolver(session, token, now=...)``)."""
+    """``resolve_access_token`` bound to this server's resources, in the shape the MCP edge
+    calls (``resolver(session, token, resource=..., now=...)``)."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.resource = settings.resource_url
+    def __init__(self, catalog: ResourceCatalog) -> None:
+        self.catalog = catalog
 
-    def __call__(self, session: Session, token: str, *, now: datetime) -> AccessTokenIdentity | None:
-        return resolve_access_token(session, token, resource=self.resource, now=now)
+    def __call__(
+        self, session: Session, token: str, *, resource: ProtectedResource, now: datetime
+    ) -> AccessTokenIdentity | None:
+        return resolve_access_token(session, token, resource=resource, catalog=self.catalog, now=now)

@@ -16,7 +16,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from mcp.server.auth.handlers.authorize import AuthorizationHandler
-from mcp.server.auth.handlers.metadata import MetadataHandler, ProtectedResourceMetadataHandler
+from mcp.server.auth.handlers.metadata import MetadataHandler
+from mcp.server.auth.json_response import PydanticJSONResponse
 from mcp.server.transport_security import RequestBodyLimitMiddleware
 from sqlalchemy.engine import Engine
 from starlette.middleware.cors import CORSMiddleware
@@ -25,14 +26,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from auth.config import AuthConfig
 from auth.oauth import metadata
 from auth.oauth.authorization_request import CONSENT_PATH, LOGIN_PATH, LOGOUT_PATH, PendingAuthorizations
 from auth.oauth.authorize import ConsentFlow, IssuerOnErrors
 from auth.oauth.cimd import MetadataDocumentFetcher
 from auth.oauth.client_auth import ClientAuthenticator
+from auth.oauth.protected_resources import PROTECTED_RESOURCE_METADATA_PATH, ResourceCatalog
 from auth.oauth.provider import HelpdeskAuthorizationProvider, lifetimes_from_settings
 from auth.oauth.registration import RegistrationHandler
-from auth.oauth.resource import PROTECTED_RESOURCE_METADATA_PATH
 from auth.oauth.revocation import RevocationHandler
 from auth.oauth.token import TokenHandler
 from auth.server_secret import PersistedSecret
@@ -40,7 +42,6 @@ from auth.web.csrf import CsrfProtection
 from auth.web.session import SessionCookies, cookie_should_be_secure
 from auth.web.signing import Signer
 from domain.types import utcnow
-from server.settings import Settings
 
 Handler = Callable[[Request], Awaitable[Response]]
 # Called before each endpoint with the request and the endpoint's name; a response short-circuits.
@@ -76,22 +77,24 @@ async def _not_found(request: Request) -> Response:
 
 def oauth_routes(
     *,
-    settings: Settings,
+    config: AuthConfig,
+    resources: ResourceCatalog,
     engine: Engine,
     clock: Callable[[], datetime] = utcnow,
     metadata_fetcher: MetadataDocumentFetcher | None = None,
     guard: EndpointGuard | None = None,
 ) -> list[BaseRoute]:
-    """Discovery, OAuth and sign-in routes. ``clock``, ``metadata_fetcher`` and ``guard`` are seams
-    (tests move time and fake the network; rate limiting plugs into ``guard``)."""
+    """Discovery, OAuth and sign-in routes for the protected ``resources``. ``clock``,
+    ``metadata_fetcher`` and ``guard`` are seams (tests move time and fake the network; rate
+    limiting plugs into ``guard``)."""
     signer = Signer(PersistedSecret(engine, WEB_SECRET))
-    secure = cookie_should_be_secure(settings.base_url)
-    pending = PendingAuthorizations(signer=signer, base_url=settings.base_url)
+    secure = cookie_should_be_secure(config.base_url)
+    pending = PendingAuthorizations(signer=signer, base_url=config.base_url)
     provider = HelpdeskAuthorizationProvider(
         engine=engine,
-        resource_url=settings.resource_url,
+        resources=resources,
         pending=pending,
-        lifetimes=lifetimes_from_settings(settings.access_token_ttl_seconds, settings.refresh_token_ttl_days),
+        lifetimes=lifetimes_from_settings(config.access_token_ttl_seconds, config.refresh_token_ttl_days),
         fetcher=metadata_fetcher or MetadataDocumentFetcher(),
         clock=clock,
     )
@@ -102,25 +105,21 @@ def oauth_routes(
         cookies=SessionCookies(signer=signer, secure=secure),
         csrf=CsrfProtection(key=signer.key, secure=secure),
         engine=engine,
-        issuer=settings.base_url,
+        issuer=config.base_url,
         clock=clock,
     )
-    authorize = IssuerOnErrors(AuthorizationHandler(provider).handle, settings.base_url).handle
-    resource_metadata = ProtectedResourceMetadataHandler(
-        metadata.protected_resource_metadata(settings)
-    ).handle
+    authorize = IssuerOnErrors(AuthorizationHandler(provider).handle, config.base_url).handle
     endpoints: list[tuple[str, str, Handler, list[str]]] = [
         (
             "protected_resource_metadata",
-            PROTECTED_RESOURCE_METADATA_PATH + "/mcp",
-            resource_metadata,
+            PROTECTED_RESOURCE_METADATA_PATH + "{resource_path:path}",
+            _resource_metadata(resources, issuer=config.base_url),
             ["GET"],
         ),
-        ("protected_resource_metadata", PROTECTED_RESOURCE_METADATA_PATH, resource_metadata, ["GET"]),
         (
             "authorization_server_metadata",
             "/.well-known/oauth-authorization-server",
-            MetadataHandler(metadata.authorization_server_metadata(settings)).handle,
+            MetadataHandler(metadata.authorization_server_metadata(config)).handle,
             ["GET"],
         ),
         ("authorize", metadata.AUTHORIZATION_PATH, authorize, ["GET", "POST"]),
@@ -141,6 +140,23 @@ def oauth_routes(
         Route(path, endpoint=_endpoint(name, handler, methods, guard), methods=[*methods, "OPTIONS"])
         for name, path, handler, methods in endpoints
     ]
+
+
+def _resource_metadata(resources: ResourceCatalog, *, issuer: str) -> Handler:
+    """RFC 9728 metadata of the URL whose path follows the well-known prefix; with no path, of
+    ``/mcp`` (clients that do not insert the path look there)."""
+
+    async def handle(request: Request) -> Response:
+        path = request.path_params["resource_path"]
+        resource = resources.at_path(path) if path else resources.default
+        if resource is None:
+            return await _not_found(request)
+        return PydanticJSONResponse(
+            content=metadata.protected_resource_metadata(resource, issuer=issuer),
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
+
+    return handle
 
 
 def _by_method(*, get: Handler, post: Handler) -> Handler:

@@ -116,7 +116,7 @@ class TokenHandler:
         if not pkce_matches(form.code_verifier, code.code_challenge):
             return token_error("invalid_grant", "code_verifier does not match the code_challenge.")
         if not self._resource_allowed(form.resource, code.resource_normalised):
-            return token_error("invalid_target", "resource must be this server's MCP endpoint.")
+            return token_error("invalid_target", "resource must be the MCP endpoint the grant was made for.")
         return token_response(await self.provider.exchange_authorization_code(client, code))
 
     async def _refresh(self, client: HelpdeskClientInformation, form: RefreshTokenRequest) -> Response:
@@ -126,7 +126,7 @@ class TokenHandler:
                 "invalid_grant", "The refresh token is unknown or was issued to another client."
             )
         if not self._resource_allowed(form.resource, token.resource or ""):
-            return token_error("invalid_target", "resource must be this server's MCP endpoint.")
+            return token_error("invalid_target", "resource must be the MCP endpoint the grant was made for.")
         granted = frozenset(token.scopes)
         requested = (parse_scopes(form.scope) & frozenset(SUPPORTED_SCOPES)) or granted
         if not requested <= granted:
@@ -135,4 +135,7 @@ class TokenHandler:
 
     def _resource_allowed(self, requested: str | None, bound: str) -> bool:
         """RFC 8707 §2.2: absent means the resource of the grant; present must normalise to it."""
-        return requested is None or requested == "" or self.provider.resolve_resource(requested) == bound
+        if requested is None or requested == "":
+            return True
+        resource = self.provider.resolve_resource(requested)
+        return resource is not None and resource.url == bound

@@ -9,11 +9,13 @@ a login takes does not reveal whether an account exists.
 from __future__ import annotations
 
 import enum
+import hmac
 from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from auth.web.session import WebSession, session_stamp
 from domain.people.models import Agent, AgentRole, Requester
 from domain.people.passwords import verify_password
 
@@ -31,6 +33,7 @@ class LoginResult(enum.StrEnum):
 class LoginOutcome:
     result: LoginResult
     agent_id: int | None = None
+    stamp: str = ""  # for the session cookie: see ``auth.web.session.session_stamp``
 
 
 def check_login(session: Session, *, email: str, password: str) -> LoginOutcome:
@@ -44,16 +47,18 @@ def check_login(session: Session, *, email: str, password: str) -> LoginOutcome:
             return LoginOutcome(LoginResult.invalid)
         if not agent.active or agent.role not in (AgentRole.admin, AgentRole.agent):
             return LoginOutcome(LoginResult.inactive)
-        return LoginOutcome(LoginResult.agent, agent_id=agent.id)
+        return LoginOutcome(LoginResult.agent, agent_id=agent.id, stamp=session_stamp(agent.password_hash))
     requester = session.exec(select(Requester).where(func.lower(Requester.email) == email)).first()
     if verify_password(requester.password_hash if requester else None, password):
         return LoginOutcome(LoginResult.requester)
     return LoginOutcome(LoginResult.invalid)
 
 
-def active_agent(session: Session, agent_id: int) -> Agent | None:
-    """The agent behind a session, if it may still approve clients."""
-    agent = session.get(Agent, agent_id)
+def active_agent(session: Session, web_session: WebSession) -> Agent | None:
+    """The agent behind a session, if it may still approve clients and its password is unchanged."""
+    agent = session.get(Agent, web_session.agent_id)
     if agent is None or not agent.active or agent.role not in (AgentRole.admin, AgentRole.agent):
+        return None
+    if not hmac.compare_digest(session_stamp(agent.password_hash), web_session.stamp):
         return None
     return agent

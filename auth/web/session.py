@@ -5,11 +5,14 @@ expiry, signed with a key from the database (``auth.server_secret``), so any wor
 and nothing in it is secret. ``HttpOnly`` keeps scripts away from it, ``SameSite=Lax`` keeps it
 off cross-site form posts, and it is ``Secure`` whenever the server is not on a loopback host
 (a browser will not send a ``Secure`` cookie over plain http, which loopback development uses).
-The agent is re-checked on every use, so deactivating an account ends its sessions.
+The agent is re-checked on every use, so deactivating an account ends its sessions; the cookie
+also carries a stamp of the agent's password hash (``session_stamp``), so a new password (a reset
+after a suspected compromise) ends every session started with the old one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,10 +33,16 @@ def cookie_should_be_secure(base_url: str) -> bool:
     return (urlsplit(base_url).hostname or "").lower() not in LOOPBACK_HOSTS
 
 
+def session_stamp(password_hash: str | None) -> str:
+    """A short digest of the password hash: it changes with every new password (the hash is salted)."""
+    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
+
+
 @dataclass(frozen=True, slots=True)
 class WebSession:
     agent_id: int
     session_id: str
+    stamp: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,12 +55,18 @@ class SessionCookies:
         claims = self.signer.unsign(_PURPOSE, value, now=now) if value else None
         if claims is None or not isinstance(claims.get("sub"), str) or not claims["sub"].isdigit():
             return None
-        return WebSession(agent_id=int(claims["sub"]), session_id=str(claims.get("sid", "")))
+        return WebSession(
+            agent_id=int(claims["sub"]),
+            session_id=str(claims.get("sid", "")),
+            stamp=str(claims.get("stp", "")),
+        )
 
-    def start(self, response: Response, *, agent_id: int, now: datetime) -> WebSession:
-        web_session = WebSession(agent_id=agent_id, session_id=secrets.token_urlsafe(16))
+    def start(self, response: Response, *, agent_id: int, stamp: str, now: datetime) -> WebSession:
+        web_session = WebSession(agent_id=agent_id, session_id=secrets.token_urlsafe(16), stamp=stamp)
         value = self.signer.sign(
-            _PURPOSE, {"sub": str(agent_id), "sid": web_session.session_id}, expires_at=now + SESSION_LIFETIME
+            _PURPOSE,
+            {"sub": str(agent_id), "sid": web_session.session_id, "stp": stamp},
+            expires_at=now + SESSION_LIFETIME,
         )
         response.set_cookie(
             SESSION_COOKIE,

@@ -10,6 +10,7 @@ deleted by one is invisible to the other's DELETE.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -65,6 +66,43 @@ def record_call(*, session: Session, call: ToolCallRecord) -> None:
             error=call.error[:300] if call.error else None,
             duration_ms=max(0, call.duration_ms),
         )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who made an administrative change: an operator at the command line, or an admin in the console."""
+
+    channel: str  # "cli" or "console"
+    agent_id: int | None = None
+    email: str = ""
+
+
+CLI_OPERATOR = Actor(channel="cli")
+# Administrative changes share the log but are not tool calls: the usage chart leaves them out.
+ADMIN_CHANNELS = ("cli", "console")
+
+
+def record_admin_action(
+    *, session: Session, actor: Actor, action: str, subject: str, at: datetime, detail: str = ""
+) -> None:
+    """Append an administrative change (``agents.deactivate`` of ``subject``) to the same log as
+    tool calls, so one trail answers "who did what": ``credential_kind`` is the channel."""
+    arguments = json.dumps({"subject": subject, **({"detail": detail} if detail else {})})
+    record_call(
+        session=session,
+        call=ToolCallRecord(
+            at=at,
+            agent_id=actor.agent_id,
+            agent_email=actor.email,
+            credential_kind=actor.channel,
+            credential=actor.channel,
+            tool=action,
+            arguments=arguments,
+            outcome=Outcome.ok,
+            error=None,
+            duration_ms=0,
+        ),
     )
 
 
@@ -138,11 +176,15 @@ def purge_expired(*, session: Session, now: datetime, retention_days: int) -> in
         if not ids:
             return removed
         deleted = session.execute(
-            delete(ENTRIES).where(ENTRIES.c.id.in_(ids)).returning(ENTRIES.c.at, ENTRIES.c.outcome)
+            delete(ENTRIES)
+            .where(ENTRIES.c.id.in_(ids))
+            .returning(ENTRIES.c.at, ENTRIES.c.outcome, ENTRIES.c.credential_kind)
         ).all()
         calls: Counter[str] = Counter()
         errors: Counter[str] = Counter()
-        for at, outcome in deleted:
+        for at, outcome, kind in deleted:
+            if kind in ADMIN_CHANNELS:
+                continue
             day = at.strftime("%Y-%m-%d")
             calls[day] += 1
             errors[day] += outcome == Outcome.error
@@ -166,7 +208,7 @@ def daily_counts(*, session: Session, start: datetime, end: datetime) -> list[Da
     day_of = func.date(ENTRIES.c.at)
     live = session.execute(
         select(day_of, ENTRIES.c.outcome, func.count())
-        .where(ENTRIES.c.at >= start, ENTRIES.c.at < end)
+        .where(ENTRIES.c.at >= start, ENTRIES.c.at < end, ENTRIES.c.credential_kind.not_in(ADMIN_CHANNELS))
         .group_by(day_of, ENTRIES.c.outcome)
     ).all()
     for day, outcome, count in live:

@@ -1,10 +1,13 @@
-"""Alembic environment: the URL comes from the caller (``domain.migrate``), never from a file."""
+"""Alembic environment: the URL comes from the caller (``domain.migrate``), never from a file.
+
+The models to compare with (autogenerate only) come from the caller too, as
+``target_metadata``: the whole schema spans layers above ``domain`` (``schema.metadata``).
+"""
 
 from __future__ import annotations
 
 from alembic import context
 
-from domain.registry import metadata
 from domain.search import include_name
 
 config = context.config
@@ -16,7 +19,7 @@ def run_migrations() -> None:
         raise RuntimeError("run migrations through domain.migrate.upgrade(), which passes a connection")
     context.configure(
         connection=connection,
-        target_metadata=metadata,
+        target_metadata=config.attributes.get("target_metadata"),
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         include_name=include_name,

@@ -208,9 +208,7 @@ def create_agent(
         raise InvalidField("password", f"must be at least {MIN_PASSWORD_LENGTH} characters.")
     if not first_name.strip():
         raise InvalidField("first_name", "is required.")
-    known = {
-        workspace_id for workspace_id in session.exec(select(Workspace.id)).all() if workspace_id is not None
-    }
+    known = existing_workspace_ids(session)
     unknown = sorted(set(workspace_ids) - known)
     if unknown or (role == AgentRole.agent and not workspace_ids):
         raise InvalidField("workspace", "an agent needs one or more existing workspaces.", sorted(known))
@@ -227,3 +225,51 @@ def create_agent(
     session.add_all(AgentWorkspace(agent_id=agent.id, workspace_id=w) for w in sorted(set(workspace_ids)))
     session.flush()
     return _agent_public(agent, _memberships(session, [agent.id]))
+
+
+def agent_by_email(session: Session, email: str) -> Agent:
+    """The admin or agent with ``email`` (ignoring case); ``InvalidField`` for something that is
+    not an email address, ``NotFound`` when no agent has it."""
+    address = normalized_email(email, field="email")
+    agent = session.exec(select(Agent).where(func.lower(Agent.email) == address)).first()
+    if agent is None or agent.id is None:
+        if _requester_by_email(session, address) is not None:
+            raise InvalidField("email", f"{address} is a requester, not an admin or agent.")
+        raise NotFound("agent", "email", address)
+    return agent
+
+
+def agent_public(session: Session, agent: Agent) -> AgentPublic:
+    assert agent.id is not None
+    return _agent_public(agent, _memberships(session, [agent.id]))
+
+
+def active_admin_count(session: Session) -> int:
+    statement = select(func.count()).select_from(Agent).where(Agent.role == AgentRole.admin, Agent.active)
+    return int(session.exec(statement).one())
+
+
+def existing_workspace_ids(session: Session) -> set[int]:
+    return {workspace_id for workspace_id in session.exec(select(Workspace.id)).all() if workspace_id}
+
+
+def create_requester(
+    *, session: Session, email: str, first_name: str, last_name: str = "", department: str = ""
+) -> RequesterPublic:
+    """An operator's command: an end user tickets can be raised for (requesters never sign in)."""
+    address = normalized_email(email, field="email")
+    if _requester_by_email(session, address) is not None:
+        raise InvalidField("email", f"a requester with {address} exists already.")
+    if session.exec(select(Agent.id).where(func.lower(Agent.email) == address)).first() is not None:
+        raise InvalidField("email", f"{address} is an agent; agents and requesters need distinct emails.")
+    if not first_name.strip():
+        raise InvalidField("first_name", "is required.")
+    requester = Requester(
+        email=address,
+        first_name=first_name.strip()[:120],
+        last_name=last_name.strip()[:120],
+        department=department.strip()[:200],
+    )
+    session.add(requester)
+    session.flush()
+    return RequesterPublic.model_validate(requester)

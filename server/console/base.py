@@ -106,7 +106,7 @@ class Console:
             return None
 
         def load(session: Session) -> Viewer | None:
-            agent = active_agent(session, web_session.agent_id)
+            agent = active_agent(session, web_session)
             if agent is None or agent.id is None:
                 return None
             name = f"{agent.first_name} {agent.last_name}".strip() or agent.email

@@ -63,7 +63,9 @@ class SignIn:
         outcome = await self.console.run(check)
         if outcome.result == LoginResult.agent and outcome.agent_id is not None:
             response = RedirectResponse(target, status_code=303)
-            self.console.cookies.start(response, agent_id=outcome.agent_id, now=self.console.clock())
+            self.console.cookies.start(
+                response, agent_id=outcome.agent_id, stamp=outcome.stamp, now=self.console.clock()
+            )
             return response
         if outcome.result == LoginResult.invalid:
             return self._page(

@@ -1,4 +1,7 @@
-"""Tools an admin switched off: hidden from ``tools/list`` and refused by ``tools/call``.
+"""Which tools a request sees: those its URL offers (``server.endpoints``) and an admin did not
+switch off. Others are hidden from ``tools/list`` and refused by ``tools/call``: a tool the URL
+does not offer with a JSON-RPC error (-32602, as an unknown tool), a switched-off tool with a
+tool error the model can read. Neither counts against the quotas (the edge leaves both out).
 
 The set of disabled tools normally arrives with the request: the ``/mcp`` edge reads it in the
 same database session that authenticates the request (one small query on a table with a row
@@ -13,12 +16,14 @@ from typing import Any
 
 import anyio.to_thread
 from mcp.server.context import CallNext, ServerRequestContext
-from mcp_types import CallToolResult, TextContent
+from mcp.shared.exceptions import MCPError
+from mcp_types import INVALID_PARAMS, CallToolResult, TextContent
 from sqlalchemy.engine import Engine
 
 from domain.db import session_scope
 from domain.toolswitches.service import disabled_tools
 from server.context import current_request
+from server.endpoints import Endpoint
 
 
 def disabled_message(name: str) -> str:
@@ -42,14 +47,21 @@ async def current_disabled_tools() -> frozenset[str]:
     return await anyio.to_thread.run_sync(_load, request.engine)
 
 
-class ToolSwitchMiddleware:
-    """SDK middleware: filters ``tools/list`` and refuses calls to disabled tools."""
+class ToolVisibilityMiddleware:
+    """SDK middleware: filters ``tools/list`` and refuses calls to tools the request may not see."""
 
     async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> Any:
         if ctx.method not in ("tools/list", "tools/call"):
             return await call_next(ctx)
+        request = current_request.get(None)
+        endpoint = request.endpoint if request is not None else None
+        narrowed = endpoint is not None and not endpoint.everything
+        if ctx.method == "tools/call":
+            name = ctx.params.get("name") if ctx.params is not None else None
+            if endpoint is not None and isinstance(name, str) and not endpoint.offers(name):
+                raise MCPError(INVALID_PARAMS, endpoint.refusal(name))
         disabled = await current_disabled_tools()
-        if not disabled:
+        if not disabled and not narrowed:
             return await call_next(ctx)
         if ctx.method == "tools/call":
             name = ctx.params.get("name") if ctx.params is not None else None
@@ -63,7 +75,13 @@ class ToolSwitchMiddleware:
             tools = [
                 tool
                 for tool in result["tools"]
-                if not (isinstance(tool, dict) and tool.get("name") in disabled)
+                if not isinstance(tool, dict) or _visible(tool.get("name"), endpoint, disabled)
             ]
             result = {**result, "tools": tools}
         return result
+
+
+def _visible(name: object, endpoint: Endpoint | None, disabled: frozenset[str]) -> bool:
+    if not isinstance(name, str):
+        return True
+    return name not in disabled and (endpoint is None or endpoint.offers(name))

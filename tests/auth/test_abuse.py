@@ -76,7 +76,7 @@ def test_an_empty_setting_disables_a_limit() -> None:
         registration_rate_limit_per_ip="",
         token_rate_limit_per_client=" ",
     )
-    limits = AuthRateLimits.from_settings(settings, clock=SettableClock(START))
+    limits = AuthRateLimits.from_config(settings.auth, clock=SettableClock(START))
     assert all(limits.hit_registration(ip="192.0.2.1") is None for _ in range(500))
     assert all(limits.hit_token(client_id="c") is None for _ in range(500))
     assert limits.login_per_account is not None and limits.login_per_account.amount == 10
@@ -208,5 +208,5 @@ def test_an_unreachable_redis_admits_rather_than_failing_sign_in() -> None:
     settings = load_settings(
         redis_url=f"redis://127.0.0.1:{free_port()}/5", login_rate_limit_per_account="1 per 15 minutes"
     )
-    limits = AuthRateLimits.from_settings(settings, clock=SettableClock(START))
+    limits = AuthRateLimits.from_config(settings.auth, clock=SettableClock(START))
     assert [limits.hit_login(email="ana@example.test", ip="192.0.2.1") for _ in range(3)] == [None] * 3

@@ -17,10 +17,10 @@ from domain.caller import Caller
 from domain.catalog.service import search_catalog_items
 from domain.db import make_engine
 from domain.errors import InvalidField
-from domain.registry import metadata
 from domain.search import include_name, search_words
 from domain.solutions.models import ArticleStatus, SolutionArticle, SolutionArticleUpdate
 from domain.solutions.service import search_solution_articles, update_solution_article
+from schema import metadata
 from tests.utils.kb_factories import (
     kb_article,
     kb_caller,

@@ -22,10 +22,10 @@ from domain.onboarding.models import (
 )
 from domain.people.models import Agent, AgentRole, AgentWorkspace, Requester
 from domain.people.passwords import verify_password
-from domain.registry import metadata
 from domain.solutions.models import ArticleStatus, SolutionArticle
 from domain.tickets.models import Ticket, TicketNote, TicketType
 from domain.workspaces.models import Workspace
+from schema import metadata
 from seed import DEMO_PASSWORD, SeedSummary, seed_database
 from seed.demo import ADMIN_EMAIL, AGENT_EMAIL, IT_WORKSPACE_ID, REQUESTER_EMAIL
 from seed.plan import END, START

@@ -71,3 +71,40 @@ def test_no_auth_is_refused_off_loopback(served: list[dict[str, Any]]) -> None:
     assert refused.exit_code == 2
     assert "loopback" in refused.output
     assert not served
+
+
+def test_removing_the_demo_logins_lets_serve_bind_a_public_address(
+    served: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    from auth.web.login import LoginResult, check_login
+    from domain.db import session_scope
+    from seed import DEMO_LOGINS
+
+    assert runner.invoke(cli, ["serve"]).exit_code == 0  # seeds on loopback
+    removed = runner.invoke(cli, ["seed", "--remove-demo-logins"])
+    assert removed.exit_code == 0, removed.output
+    assert "can no longer sign in" in removed.output
+    again = runner.invoke(cli, ["seed", "--remove-demo-logins"])
+    assert again.exit_code == 0 and "nothing to remove" in again.output
+    public = runner.invoke(cli, ["serve", "--host", "0.0.0.0"])  # noqa: S104
+    assert public.exit_code == 0, public.output
+    engine = make_engine(f"sqlite:///{tmp_path / 'serve.db'}")
+    with session_scope(engine) as session:
+        for login in DEMO_LOGINS:
+            outcome = check_login(session, email=login.email, password=login.password)
+            assert outcome.result == LoginResult.invalid, login.email
+    engine.dispose()
+    assert _seeded(tmp_path), "the records stay: tickets refer to them"
+
+
+def test_a_database_with_an_operators_data_is_not_called_empty(
+    served: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(cli, ["workspaces", "create", "Service Desk"]).exit_code == 0
+    public = runner.invoke(cli, ["serve", "--host", "0.0.0.0"])  # noqa: S104
+    assert public.exit_code == 0, public.output
+    assert "Empty database" not in public.output
+    loopback = runner.invoke(cli, ["serve"])
+    assert loopback.exit_code == 0, loopback.output
+    assert not _seeded(tmp_path), "the demo dataset is never mixed into an operator's data"

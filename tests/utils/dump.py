@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from domain.registry import metadata
+from schema import metadata
 
 
 def canonical_dump(engine: Engine) -> dict[str, list[str]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from auth.oauth.protected_resources import normalise_resource
 from auth.oauth.redirects import InvalidRedirectUri, check_registrable, redirect_uri_matches
-from auth.oauth.resource import normalise_resource
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,9 @@ import httpx
 from sqlalchemy.engine import Engine
 
 from auth.oauth import resolve_access_token
+from auth.oauth.protected_resources import ResourceCatalog
 from domain.db import session_scope
+from server.tools.base import TOOLSETS
 from tests.auth.browser import (
     Browser,
     exchange_code,
@@ -21,10 +23,15 @@ from tests.auth.constants import BASE_URL, RESOURCE
 from tests.auth.fakes import FakeClock
 from tests.utils.auth_factories import Person
 
+CATALOG = ResourceCatalog(BASE_URL, TOOLSETS)
+
 
 def is_live(engine: Engine, token: str, clock: FakeClock, *, resource: str = RESOURCE) -> bool:
+    presented_to = CATALOG.at_url(resource)
+    assert presented_to is not None
     with session_scope(engine) as session:
-        return resolve_access_token(session, token, resource=resource, now=clock()) is not None
+        found = resolve_access_token(session, token, resource=presented_to, catalog=CATALOG, now=clock())
+        return found is not None
 
 
 async def test_token_response_is_not_cached_and_states_scope(
@@ -173,7 +180,7 @@ async def test_resource_is_normalised_and_a_foreign_one_is_invalid_target(
     assert response.status_code == 200, response.text
     tokens = response.json()
     assert is_live(engine, tokens["access_token"], clock)
-    assert not is_live(engine, tokens["access_token"], clock, resource="http://127.0.0.1:8500/other")
+    assert is_live(engine, tokens["access_token"], clock, resource=f"{BASE_URL}/mcp/readonly")
 
     bad_refresh = await refresh(http, client, tokens["refresh_token"], resource="https://evil.example/mcp")
     assert bad_refresh.status_code == 400

@@ -1,4 +1,8 @@
-"""Imports every table model so that metadata (Alembic, create_all) sees the whole schema."""
+"""Every table of every layer (the helpdesk's and auth's), gathered into one ``metadata``.
+
+It sits above ``domain/`` and ``auth/`` so neither imports the other's tables to see the whole
+schema: Alembic's autogenerate, ``create_all`` in tools and the seed loader use it.
+"""
 
 from sqlmodel import SQLModel
 

@@ -1,0 +1,162 @@
+"""Narrowed endpoints: ``/mcp/readonly``, ``/mcp/x/{toolsets}``, ``/mcp/x/{toolsets}/readonly``
+and the ``X-MCP-Toolsets`` / ``X-MCP-Readonly`` headers, through HTTP with API keys. The list
+holds only the offered tools; a call to any other is a JSON-RPC error that counts against no
+quota; the headers narrow ``/mcp`` and ``/sse`` alike and never widen a narrowed URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import httpx2
+import pytest
+from mcp import Client
+from mcp.client.sse import sse_client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
+from mcp_types import INVALID_PARAMS
+from sqlalchemy.engine import Engine
+
+from domain import migrate
+from domain.db import make_engine
+from server.tools.registry import all_tool_specs
+from tests.server.conftest import SeededServer
+from tests.utils.databases import own_database_url
+from tests.utils.mcp_calls import call_ok
+from tests.utils.quotas import (
+    ACCEPT,
+    SettableClock,
+    call,
+    fresh_moment,
+    make_account,
+    post,
+    quota_server,
+    read_call,
+)
+
+SPECS = all_tool_specs()
+
+
+def tools_of(*toolsets: str, read_only: bool = False) -> set[str]:
+    return {
+        spec.name
+        for spec in SPECS
+        if (not toolsets or spec.toolset in toolsets) and not (read_only and spec.writes)
+    }
+
+
+async def listed(url: str, key: str, **headers: str) -> set[str]:
+    async with (
+        httpx2.AsyncClient(headers={"Authorization": f"Bearer {key}", **headers}, timeout=30) as http,
+        Client(streamable_http_client(url, http_client=http)) as client,  # type: ignore[arg-type]
+    ):
+        return {tool.name for tool in (await client.list_tools()).tools}
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/mcp", tools_of()),
+        ("/mcp/readonly", tools_of(read_only=True)),
+        ("/mcp/x/tickets", tools_of("tickets")),
+        ("/mcp/x/assets,people", tools_of("assets", "people")),
+        ("/mcp/x/solutions,catalog/readonly", tools_of("solutions", "catalog", read_only=True)),
+    ],
+)
+async def test_each_endpoint_lists_exactly_its_tools(
+    seeded_server: SeededServer, path: str, expected: set[str]
+) -> None:
+    assert expected and await listed(seeded_server.url + path, seeded_server.admin_key) == expected
+
+
+async def test_a_tool_the_endpoint_does_not_offer_is_a_json_rpc_error(seeded_server: SeededServer) -> None:
+    url = f"{seeded_server.url}/mcp/x/tickets/readonly"
+    headers = {"Authorization": f"Bearer {seeded_server.agent_key}"}
+    async with (
+        httpx2.AsyncClient(headers=headers, timeout=30) as http,
+        Client(streamable_http_client(url, http_client=http)) as client,  # type: ignore[arg-type]
+    ):
+        tickets = await call_ok(client, "fetchTickets", {"per_page": 2})
+        assert len(tickets["tickets"]) == 2
+        for name in ("createTicket", "fetchAssets"):
+            with pytest.raises(MCPError) as refused:
+                await client.call_tool(name, {})
+            assert refused.value.code == INVALID_PARAMS
+            assert refused.value.message.startswith(f"The tool {name} is not available on this connection")
+            assert "/mcp/x/tickets/readonly" in refused.value.message
+
+
+async def test_headers_narrow_mcp_for_clients_that_cannot_change_the_url(seeded_server: SeededServer) -> None:
+    url, key = seeded_server.url, seeded_server.admin_key
+    narrowed = await listed(
+        f"{url}/mcp", key, **{"X-MCP-Toolsets": "assets, catalog", "X-MCP-Readonly": "true"}
+    )
+    assert narrowed == tools_of("assets", "catalog", read_only=True)
+    assert await listed(f"{url}/mcp", key, **{"X-MCP-Readonly": "false"}) == tools_of()
+    # Headers never widen a narrowed URL: they intersect with it.
+    assert await listed(
+        f"{url}/mcp/x/tickets,assets/readonly", key, **{"X-MCP-Toolsets": "assets,people"}
+    ) == (tools_of("assets", read_only=True))
+
+
+async def test_headers_narrow_sse_too(seeded_server: SeededServer) -> None:
+    headers = {"Authorization": f"Bearer {seeded_server.agent_key}", "X-MCP-Toolsets": "workspaces"}
+    async with Client(sse_client(f"{seeded_server.url}/sse", headers=headers), mode="legacy") as client:  # type: ignore[arg-type]
+        assert {tool.name for tool in (await client.list_tools()).tools} == tools_of("workspaces")
+        await call_ok(client, "fetchWorkspaces")
+        with pytest.raises(MCPError) as refused:
+            await client.call_tool("fetchTickets", {})
+        assert refused.value.code == INVALID_PARAMS
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status", "error"),
+    [
+        ("/mcp/x/bogus", {}, 404, "unknown_endpoint"),
+        ("/mcp/x/tickets,tickets", {}, 404, "unknown_endpoint"),
+        ("/mcp", {"X-MCP-Toolsets": "tickets,bogus"}, 400, "invalid_request"),
+        ("/mcp", {"X-MCP-Readonly": "maybe"}, 400, "invalid_request"),
+        ("/mcp/x/tickets", {"X-MCP-Toolsets": "assets"}, 400, "invalid_request"),
+    ],
+)
+def test_unknown_endpoints_and_unreadable_headers_are_refused_clearly(
+    seeded_server: SeededServer, path: str, headers: dict[str, str], status: int, error: str
+) -> None:
+    response = httpx.post(
+        seeded_server.url + path,
+        json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+        headers={**ACCEPT, "Authorization": f"Bearer {seeded_server.admin_key}", **headers},
+    )
+    assert response.status_code == status
+    assert response.json()["error"] == error
+    assert response.json()["error_description"]
+
+
+@pytest.fixture(scope="module")
+def quota_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    engine = make_engine(own_database_url(tmp_path_factory.mktemp("narrowed"), "narrowed"))
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_refused_calls_count_against_no_quota(quota_engine: Engine) -> None:
+    account = make_account(quota_engine)
+    clock = SettableClock(fresh_moment())
+    with quota_server(quota_engine, "memory", clock, per_minute=1, per_month=100) as server:
+        for request_id in range(3):
+            refused = httpx.post(
+                f"{server.url}/mcp/readonly",
+                json=call(request_id, "createTicket", subject="x", email="a@example.test"),
+                headers={**ACCEPT, "Authorization": f"Bearer {account.key}"},
+            )
+            assert refused.status_code == 200
+            assert refused.json()["error"]["code"] == INVALID_PARAMS
+            assert "ratelimit" not in refused.headers
+            narrowed = post(
+                server.url, account.key, call(10 + request_id, "fetchTickets"), **{"X-MCP-Toolsets": "people"}
+            )
+            assert narrowed.json()["error"]["code"] == INVALID_PARAMS
+        assert server.minute_used() == 0
+        assert post(server.url, account.key, read_call(20)).status_code == 200
+        assert post(server.url, account.key, read_call(21)).status_code == 429
