@@ -40,9 +40,9 @@ def fetch_assets(
     page: Page = 1,
     per_page: PerPage = 30,
 ) -> AssetsPublic:
-    """List assets (laptops, monitors, phones, servers, licences…) you can see, filtered by type, state,
-    workspace, assignee or a name/serial search. Use this tool to find what someone has been issued or
-    what is in stock."""
+    """List and filter the hardware and licence inventory (laptops, monitors, phones, other
+    devices) by type, state (in stock, in use, retired), assigned requester, workspace, or a name or
+    serial search. For one asset's full record, use fetchAsset."""
     with unit_of_work() as uow:
         return service.list_assets(
             session=uow.session,
@@ -60,7 +60,8 @@ def fetch_assets(
 
 @tool(TOOLS, name="fetchAsset", title="Get an asset")
 def fetch_asset(display_id: DisplayId) -> AssetPublic:
-    """Get one asset by its display id, with its state, assignee, serial number and custom attributes."""
+    """Get one asset by its display id (e.g. 1044): state, assignee, serial number, vendor and
+    specs (custom attributes). To find assets by type, state or owner, use fetchAssets."""
     with unit_of_work() as uow:
         return service.get_asset(session=uow.session, caller=uow.caller, display_id=display_id)
 
@@ -81,8 +82,8 @@ def create_asset(
     ] = None,
     custom_attributes: CustomAttributes = None,
 ) -> AssetPublic:
-    """Create an asset; it gets the next display id. Use this tool to register new hardware or a
-    licence, optionally assigned to a requester."""
+    """Add a new asset you received (a laptop, a monitor, a licence) to the inventory with its
+    serial number; it gets the next display id. To change an existing asset, use updateAsset."""
     asset_in = AssetCreate(
         name=name,
         asset_type=asset_type,
@@ -114,8 +115,9 @@ def update_asset(
         Field(max_length=1, description="'assigned_requester_id' unassigns the asset."),
     ] = [],  # noqa: B006 - pydantic copies defaults
 ) -> AssetPublic:
-    """Change an asset's fields: state, assignee, name, serial number, vendor or custom attributes. Only
-    the fields you pass change. To unassign it, list 'assigned_requester_id' in clear_fields."""
+    """Change an existing asset by display id: mark it retired or in stock, assign it to a
+    requester, or edit its name, serial number, vendor or custom attributes. Only the fields you pass
+    change; to unassign it, list assigned_requester_id in clear_fields."""
     changes = {
         "name": name,
         "asset_type": asset_type,

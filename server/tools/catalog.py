@@ -39,9 +39,9 @@ def place_request_service_catalog_item(
         ),
     ] = None,
 ) -> ServiceRequestPublic:
-    """Request a service-catalog item (a laptop, software access, a new phone…) for someone, given by
-    email (requested_for) or requester_id. Creates a service-request ticket and returns it. Check the
-    item's custom fields with fetchServiceCatalogItem first: required ones must be filled in."""
+    """Order a service catalog item (a laptop, a headset, access to an app)
+    for someone, given by email (requested_for) or requester_id; creates a service-request ticket.
+    Fill the item's required fields: see fetchServiceCatalogItem."""
     request_in = CatalogItemRequest(
         item_id=item_id,
         requested_for=requested_for,
@@ -57,8 +57,8 @@ def place_request_service_catalog_item(
 def fetch_service_catalog_item_search(
     search_term: SearchTerm, fields: ShownFields = None, page: Page = 1, per_page: PerPage = 30
 ) -> CatalogItemsPublic:
-    """Search the service catalog by words (e.g. 'laptop', 'vpn access'), best match first. Use this
-    tool to find the item_id for placeRequestServiceCatalogItem."""
+    """Search the service catalog for an item by words (e.g. 'laptop',
+    'software licence'), best match first. To browse every item, use fetchServiceCatalogItems."""
     with unit_of_work() as uow:
         return service.search_catalog_items(
             session=uow.session, caller=uow.caller, search_term=search_term, page=page, per_page=per_page
@@ -67,8 +67,8 @@ def fetch_service_catalog_item_search(
 
 @tool(TOOLS, name="fetchServiceCatalogItem", title="Get a catalog item")
 def fetch_service_catalog_item(item_id: ItemId) -> CatalogItemDetail:
-    """Get one catalog item with its full description, cost, delivery time and custom fields (name,
-    type, required, choices) to fill in when requesting it."""
+    """Get one catalog item by item_id: full description, price, delivery time and
+    the fields to fill in when ordering it with placeRequestServiceCatalogItem."""
     with unit_of_work() as uow:
         return service.get_catalog_item(session=uow.session, caller=uow.caller, item_id=item_id)
 
@@ -82,7 +82,8 @@ def fetch_service_catalog_items(
     page: Page = 1,
     per_page: PerPage = 30,
 ) -> CatalogItemsPublic:
-    """List the service-catalog items you can request, optionally of one category."""
+    """List all the items of the service catalog (what people can request),
+    optionally of one category. To find an item by words, use fetchServiceCatalogItemSearch."""
     with unit_of_work() as uow:
         return service.list_catalog_items(
             session=uow.session, caller=uow.caller, category_id=category_id, page=page, per_page=per_page

@@ -36,8 +36,9 @@ def fetch_agents(
     page: Page = 1,
     per_page: PerPage = 30,
 ) -> AgentsPublic:
-    """List the service desk's agents and admins with their workspaces and groups. Use this tool to
-    find who to assign a ticket to (the agent_id), or to look an agent up by name or email."""
+    """List the service desk team: agents and admins with their groups and workspaces,
+    filtered by role, group, active or a name or email search. Use it to find whom to assign a ticket
+    to; for requesters, use fetchRequesters."""
     with unit_of_work() as uow:
         return service.list_agents(
             session=uow.session,
@@ -55,7 +56,8 @@ def fetch_agents(
 
 @tool(TOOLS, name="fetchAgent", title="Get an agent")
 def fetch_agent(agent_id: AgentId) -> AgentPublic:
-    """Get one agent or admin by id, with role, workspaces and groups."""
+    """Get one agent or admin by agent_id: name, email, role, groups and workspaces. To search
+    agents, use fetchAgents."""
     with unit_of_work() as uow:
         return service.get_agent(session=uow.session, caller=uow.caller, agent_id=agent_id)
 
@@ -70,9 +72,9 @@ def fetch_requesters(
     page: Page = 1,
     per_page: PerPage = 30,
 ) -> RequestersPublic:
-    """List requesters: the employees who raise tickets and hold assets. Use this tool to find a
-    requester_id by email or name before creating a ticket, an onboarding or offboarding request, or
-    a service-catalog request on someone's behalf."""
+    """Find requesters: the employees and end users who raise tickets and hold assets,
+    searched by name or email, or by department or active. Use it to look up a requester_id; for
+    support staff, use fetchAgents."""
     with unit_of_work() as uow:
         return service.list_requesters(
             session=uow.session,
@@ -88,6 +90,7 @@ def fetch_requesters(
 
 @tool(TOOLS, name="fetchRequester", title="Get a requester")
 def fetch_requester(requester_id: RequesterId) -> RequesterPublic:
-    """Get one requester by id: name, email, job title, department, phone and location."""
+    """Get one requester's profile by requester_id: name, email, job title, department,
+    phone and location. For a search, use fetchRequesters."""
     with unit_of_work() as uow:
         return service.get_requester(session=uow.session, caller=uow.caller, requester_id=requester_id)

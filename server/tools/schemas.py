@@ -5,16 +5,18 @@ Pydantic writes enums as ``$ref`` into ``$defs``, optional values as ``anyOf [X,
 ``$ref``; Gemini rejects ``anyOf`` and ``title``; and all of it costs tokens on every ``tools/list``.
 Served schemas therefore inline every reference, drop the null arm (leaving a parameter out means
 null, and the server still accepts an explicit null), write ``const`` as a one-value ``enum``,
-and drop titles and defaults (a default worth knowing is stated in the description). Arguments are still validated by the pydantic
-model the schema came from, so nothing here loosens a check.
-See docs/response-contract.md, "Input schemas", for the subsets and the documented exceptions.
+and drop titles, defaults (a default worth knowing is stated in the description) and
+``minLength`` (always 1 here). Arguments are still validated by the pydantic model the schema
+came from, so nothing here loosens a check. docs/response-contract.md, "Input schemas", lists
+the subsets and the documented exceptions.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-_DROPPED = frozenset({"title", "default", "$defs"})
+# minLength is always 1 here ("not empty"): the server's one-sentence error says so when it matters.
+_DROPPED = frozenset({"title", "default", "$defs", "minLength"})
 
 
 def model_facing(schema: dict[str, Any]) -> dict[str, Any]:

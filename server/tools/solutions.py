@@ -41,8 +41,8 @@ StatusFilter = Annotated[ArticleStatus | None, Field(description="Only draft or 
 
 @tool(TOOLS, name="fetchSolutionCategories", title="List solution categories")
 def fetch_solution_categories(page: Page = 1, per_page: PerPage = 30) -> SolutionCategoriesPublic:
-    """List the knowledge base's top-level categories you can see. Browse down with
-    fetchSolutionFolders, or search articles directly with fetchSolutionArticleSearch."""
+    """List the knowledge base categories: its top-level sections. Browse down
+    with fetchSolutionFolders, or find articles by words with fetchSolutionArticleSearch."""
     with unit_of_work() as uow:
         return service.list_solution_categories(
             session=uow.session, caller=uow.caller, page=page, per_page=per_page
@@ -51,7 +51,7 @@ def fetch_solution_categories(page: Page = 1, per_page: PerPage = 30) -> Solutio
 
 @tool(TOOLS, name="fetchSolutionCategory", title="Get a solution category")
 def fetch_solution_category(category_id: CategoryId) -> SolutionCategoryPublic:
-    """Get one knowledge-base category by id."""
+    """Get one knowledge base category by category_id."""
     with unit_of_work() as uow:
         return service.get_solution_category(session=uow.session, caller=uow.caller, category_id=category_id)
 
@@ -60,7 +60,8 @@ def fetch_solution_category(category_id: CategoryId) -> SolutionCategoryPublic:
 def fetch_solution_folders(
     category_id: CategoryId, page: Page = 1, per_page: PerPage = 30
 ) -> SolutionFoldersPublic:
-    """List the folders of a knowledge-base category."""
+    """List the folders in one knowledge base category (by category_id). For the
+    articles of a folder, use fetchSolutionArticles."""
     with unit_of_work() as uow:
         return service.list_solution_folders(
             session=uow.session, caller=uow.caller, category_id=category_id, page=page, per_page=per_page
@@ -69,7 +70,7 @@ def fetch_solution_folders(
 
 @tool(TOOLS, name="fetchSolutionFolder", title="Get a solution folder")
 def fetch_solution_folder(folder_id: FolderId) -> SolutionFolderPublic:
-    """Get one knowledge-base folder by id."""
+    """Get one knowledge base folder by folder_id."""
     with unit_of_work() as uow:
         return service.get_solution_folder(session=uow.session, caller=uow.caller, folder_id=folder_id)
 
@@ -80,7 +81,8 @@ def create_solution_folder(
     name: Annotated[str, Field(min_length=1, max_length=200, description="The folder's name.")],
     description: Annotated[str, Field(max_length=2000, description="What the folder holds.")] = "",
 ) -> SolutionFolderPublic:
-    """Create a folder in a knowledge-base category (it belongs to the category's workspace)."""
+    """Create a new folder in a knowledge base category, to group articles on one
+    subject. To write an article, use createSolutionArticle."""
     folder_in = SolutionFolderCreate(category_id=category_id, name=name, description=description)
     with unit_of_work() as uow:
         return service.create_solution_folder(session=uow.session, caller=uow.caller, folder_in=folder_in)
@@ -94,8 +96,9 @@ def fetch_solution_articles(
     page: Page = 1,
     per_page: PerPage = 30,
 ) -> SolutionArticlesPublic:
-    """List the articles of a knowledge-base folder (titles and status; use fetchSolutionArticle for
-    the body)."""
+    """List all the articles in one knowledge base folder (by folder_id), optionally
+    only drafts or only published ones. For an article's full text, use fetchSolutionArticle; to find
+    articles by words, use fetchSolutionArticleSearch."""
     with unit_of_work() as uow:
         return service.list_solution_articles(
             session=uow.session,
@@ -109,7 +112,8 @@ def fetch_solution_articles(
 
 @tool(TOOLS, name="fetchSolutionArticle", title="Get an article")
 def fetch_solution_article(article_id: ArticleId) -> SolutionArticlePublic:
-    """Get one knowledge-base article with its full body."""
+    """Get one knowledge base article by article_id with its full text. To find
+    articles by words, use fetchSolutionArticleSearch."""
     with unit_of_work() as uow:
         return service.get_solution_article(session=uow.session, caller=uow.caller, article_id=article_id)
 
@@ -124,8 +128,9 @@ def create_solution_article(
     ] = ArticleStatus.draft,
     tags: ArticleTags | None = None,
 ) -> SolutionArticlePublic:
-    """Write a knowledge-base article in a folder, as a draft (default) or published. Use this tool to
-    capture a fix so the next person finds it with fetchSolutionArticleSearch."""
+    """Write a new knowledge base article (a how-to or a known solution) in a folder;
+    it starts as a draft unless you pass status. To change an existing article, use
+    updateSolutionArticle."""
     article_in = SolutionArticleCreate(
         folder_id=folder_id, title=title, body=body, status=status, tags=tags or []
     )
@@ -147,8 +152,8 @@ def update_solution_article(
     ] = None,
     folder_id: Annotated[int | None, Field(ge=1, description="Move the article to this folder.")] = None,
 ) -> SolutionArticlePublic:
-    """Change an article: title, body, status (publish or unpublish), tags, or move it to another
-    folder. Only the fields you pass change."""
+    """Change an existing knowledge base article: publish or unpublish it, edit its
+    title, steps, text or tags, or move it to another folder. Only the fields you pass change."""
     changes = {"title": title, "body": body, "status": status, "tags": tags, "folder_id": folder_id}
     update = SolutionArticleUpdate(**given_and_cleared(changes, ()))
     with unit_of_work() as uow:
@@ -165,8 +170,9 @@ def fetch_solution_article_search(
     page: Page = 1,
     per_page: PerPage = 30,
 ) -> SolutionArticleSearchResults:
-    """Search knowledge-base articles by words (e.g. 'reset password', 'vpn on mac'), best match
-    first, each with an excerpt. Use this tool to find a documented fix before answering a ticket."""
+    """Search knowledge base articles by words (e.g. 'reset password', 'printer
+    offline'), best match first, each with an excerpt. Use it to find a documented fix or how-to; to
+    browse a folder, use fetchSolutionArticles."""
     with unit_of_work() as uow:
         return service.search_solution_articles(
             session=uow.session,

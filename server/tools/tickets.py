@@ -59,9 +59,9 @@ def fetch_tickets(
     page: Page = 1,
     per_page: PerPage = 30,
 ) -> TicketsPublic:
-    """List tickets (incidents and service requests) you can see, oldest first, filtered by status,
-    priority, type, assignee, requester, group, workspace or last update. Use this tool to find tickets
-    to work on; use fetchTicket for one ticket's notes. Descriptions are included; notes are not."""
+    """List and filter tickets (incidents and service requests): open, urgent, assigned to an
+    agent or group, raised by a requester, in a workspace, or updated since a time. Oldest first, with
+    a short description each. To read one ticket in full, use fetchTicket."""
     with unit_of_work() as uow:
         return service.list_tickets(
             session=uow.session,
@@ -81,8 +81,9 @@ def fetch_tickets(
 
 @tool(TOOLS, name="fetchTicket", title="Get a ticket")
 def fetch_ticket(ticket_id: TicketId) -> TicketDetail:
-    """Get one ticket by id with everything needed to work on it: its fields, the requester, the
-    assigned agent, and all notes (private and public) oldest first."""
+    """Get one ticket by its number (ticket_id) to read it in full or see the latest on it:
+    its fields, the requester and every note and reply (its history), oldest first. To find tickets
+    by status, priority or person, use fetchTickets."""
     with unit_of_work() as uow:
         return service.get_ticket(session=uow.session, caller=uow.caller, ticket_id=ticket_id)
 
@@ -110,8 +111,9 @@ def create_ticket(
     due_by: DueBy = None,
     tags: Tags | None = None,
 ) -> TicketPublic:
-    """Create a ticket on behalf of a requester, given by email or requester_id (exactly one). Use this
-    tool to log an incident or a request someone reported; returns the new ticket with its id."""
+    """Log or open a new ticket for something a user reported (an incident or a service
+    request), given their email or requester_id; an unknown email adds them as a requester. To change
+    an existing ticket, use updateTicket."""
     ticket_in = TicketCreate(
         subject=subject,
         description=description,
@@ -156,8 +158,9 @@ def update_ticket(
         ),
     ] = [],  # noqa: B006 - pydantic copies defaults
 ) -> TicketPublic:
-    """Change a ticket's fields: status, priority, assignee (agent_id, group_id), due date, tags, subject
-    or description. Only the fields you pass change. To unassign, list the field in clear_fields."""
+    """Change an existing ticket: its status (e.g. resolve or close it once fixed), priority,
+    the agent or group it is assigned to, due date, tags, subject or description. Only the fields you
+    pass change; list a field in clear_fields to unassign. To add a note, use createTicketNote."""
     changes = {
         "subject": subject,
         "description": description,
@@ -188,8 +191,9 @@ def create_ticket_note(
         ),
     ] = True,
 ) -> TicketNotePublic:
-    """Add a note to a ticket, written as you. Notes are private (agents only) unless private is false.
-    Use this tool to record findings, steps taken or a reply summary on a ticket."""
+    """Add a note to a ticket, or a reply to the requester, written as you: private for
+    agents (default) or public (private=false). Use it to record findings and steps taken; to change
+    the ticket's status or assignee, use updateTicket."""
     with unit_of_work() as uow:
         return service.create_ticket_note(
             session=uow.session, caller=uow.caller, ticket_id=ticket_id, body=body, private=private

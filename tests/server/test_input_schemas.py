@@ -34,7 +34,6 @@ DOCUMENTED = {
     ("openai", "optional parameter not in required"): "parameters with defaults stay optional; a "
     "strict-mode client declares the function non-strict or sends every parameter",
     ("openai", "keyword maxLength"): "length bounds are checked by the server; strict mode ignores them",
-    ("openai", "keyword minLength"): "as maxLength",
     ("openai", "open object"): "custom_attributes, fields and custom_fields hold user-defined keys",
     ("gemini", "keyword additionalProperties"): "Gemini clients drop it; the server refuses unknown "
     "arguments itself",

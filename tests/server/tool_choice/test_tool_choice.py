@@ -19,20 +19,22 @@ HIT_AT_3 = 0.97
 
 # Words that carry no choice between tools; kept short on purpose.
 STOP_WORDS = frozenset(
-    ["a", "an", "and", "any", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "have", "how", "i", "in", "is", "it", "its", "me", "my", "of", "on", "or", "our", "the", "their", "them", "there", "this", "to", "up", "use", "we", "what", "when", "which", "who", "with", "you", "your"]
+    """a an and any are as at be by can do does for from have how i in is it its me my of on or our
+    the their them there this to up use we what when which who with you your""".split()  # noqa: SIM905
 )
 _STEMMER = snowballstemmer.stemmer("english")
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
 def terms(text: str) -> list[str]:
-    """Lower-case stemmed words; camelCase tool names split into their words."""
-    words = re.findall(r"[a-z0-9]+", _CAMEL.sub(" ", text).lower())
+    """Lower-case stemmed words. Tool names stay one word each ("fetchtickets"): nobody types them,
+    so a description that names its neighbour does not pick up the neighbour's words."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
     return [str(stem) for stem in _STEMMER.stemWords([w for w in words if w not in STOP_WORDS])]
 
 
 def labelled_requests() -> list[tuple[str, str]]:
-    rows = [line.split("\t") for line in REQUESTS.read_text().splitlines() if line and not line.startswith("#")]
+    lines = REQUESTS.read_text().splitlines()
+    rows = [line.split("\t") for line in lines if line and not line.startswith("#")]
     return [(tool, request) for tool, request in rows]
 
 
