@@ -72,7 +72,9 @@ def create_asset(
         str, Field(min_length=1, max_length=255, description="Asset name, e.g. 'MacBook Pro 14'.")
     ],
     asset_type: Annotated[AssetType, Field(description="Kind of asset.")],
-    state: Annotated[AssetState, Field(description="Lifecycle state.")] = AssetState.in_stock,
+    state: Annotated[
+        AssetState, Field(description="Lifecycle state (default in_stock).")
+    ] = AssetState.in_stock,
     description: Annotated[str, Field(max_length=10000, description="Notes about the asset.")] = "",
     serial_number: Annotated[str, Field(max_length=120, description="Manufacturer serial number.")] = "",
     vendor: Annotated[str, Field(max_length=120, description="Vendor or manufacturer.")] = "",

@@ -31,7 +31,7 @@ def place_request_service_catalog_item(
     requester_id: Annotated[
         int | None, Field(ge=1, description="Id of the person (instead of email).")
     ] = None,
-    quantity: Annotated[int, Field(ge=1, le=100, description="How many.")] = 1,
+    quantity: Annotated[int, Field(ge=1, le=100, description="How many (default 1).")] = 1,
     custom_fields: Annotated[
         dict[str, Any] | None,
         Field(

@@ -97,12 +97,12 @@ def create_ticket(
         Field(max_length=254, description="Requester's email; an unknown address creates a new requester."),
     ] = None,
     requester_id: Annotated[int | None, Field(ge=1, description="Requester's id (instead of email).")] = None,
-    priority: Annotated[TicketPriority, Field(description="Priority.")] = TicketPriority.low,
-    status: Annotated[TicketStatus, Field(description="Initial status.")] = TicketStatus.open,
+    priority: Annotated[TicketPriority, Field(description="Priority (default low).")] = TicketPriority.low,
+    status: Annotated[TicketStatus, Field(description="Initial status (default open).")] = TicketStatus.open,
     source: Annotated[
-        TicketSource, Field(description="Channel the request came through.")
+        TicketSource, Field(description="Channel it came through (default api).")
     ] = TicketSource.api,
-    type: Annotated[TicketType, Field(description="incident or service_request.")] = TicketType.incident,
+    type: Annotated[TicketType, Field(description="Default incident.")] = TicketType.incident,
     agent_id: AgentId = None,
     group_id: GroupId = None,
     workspace_id: Annotated[
