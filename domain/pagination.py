@@ -1,12 +1,24 @@
-"""The one pagination envelope shared by every list and search."""
+"""The one pagination envelope shared by every list and search, and the two ways to walk a list.
+
+A list is walked by ``cursor`` (keyset: the next page starts after the last row's key, so a page
+costs the same at any depth and walking visits every row once even while rows are added) or by
+``page`` (offset, kept for clients written against page numbers). The total is counted only up
+to ``EXACT_TOTAL_LIMIT`` rows: past that the envelope says "more than N" instead of scanning a
+million rows on every page.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, Row, UnaryExpression, func, literal_column
+from sqlalchemy.sql import operators
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
@@ -14,8 +26,14 @@ from domain.errors import InvalidField
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 30
+# Counting stops here: exact below, "more than this" above (a bounded index walk, not a full scan).
+EXACT_TOTAL_LIMIT = 1000
+MAX_CURSOR_LENGTH = 200
 
 T = TypeVar("T")
+# The unique integer column a list is ordered by: ``col(Ticket.id)``, ``col(AuditEntry.id).desc()``,
+# or a Core ``table.c.id`` (typed loosely: SQLModel's ``col`` gives a ``Mapped`` to type checkers).
+KeyColumn = Any
 
 
 class PageParams(BaseModel):
@@ -24,10 +42,30 @@ class PageParams(BaseModel):
 
 
 class PageInfo(BaseModel):
+    page: int = Field(description="This page's number, from 1.")
+    per_page: int = Field(description="Results per page asked for.")
+    total: int = Field(
+        description="How many results there are: exact when total_is_exact is true; otherwise "
+        f"there are more than this many (counting stops at {EXACT_TOTAL_LIMIT})."
+    )
+    total_is_exact: bool = Field(
+        default=True, description=f"False when there are more than {EXACT_TOTAL_LIMIT} results."
+    )
+    next_page: int | None = Field(description="The next page's number; null on the last page.")
+    next_cursor: str | None = Field(
+        default=None,
+        description="Pass as cursor to get the next page (cheaper than next_page deep in a long "
+        "list); null on the last page.",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Position:
+    """Where a page starts: after a key (keyset) or at an offset (ranked results)."""
+
     page: int
-    per_page: int
-    total: int
-    next_page: int | None
+    after: int | None = None
+    offset: int = 0
 
 
 def check_page(page: int, per_page: int) -> None:
@@ -38,39 +76,163 @@ def check_page(page: int, per_page: int) -> None:
 
 
 def paginate(
-    session: Session, statement: SelectOfScalar[T], *, page: int, per_page: int
+    session: Session,
+    statement: SelectOfScalar[T],
+    *,
+    key: KeyColumn | None,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> tuple[list[T], PageInfo]:
-    """Run ``statement`` (already filtered and stably ordered) for one page, with the total.
+    """One page of ``statement`` (filtered, not ordered) and the envelope describing it.
 
-    A page past the end is an error a model can act on, except page 1 of an empty result.
+    ``key`` is the unique integer column the list is ordered by (``col(X.id)`` or
+    ``col(X.id).desc()``); ``None`` means ``statement`` is already ordered (by relevance), and
+    its cursors then hold an offset. A page past the end is an error a model can act on, except
+    page 1 of an empty result.
     """
-    info = _page_info(session, statement, page=page, per_page=per_page)
-    rows = list(session.exec(statement.offset((page - 1) * per_page).limit(per_page)).all())
+    rows, info = _page(session, statement, key=key, page=page, per_page=per_page, cursor=cursor)
     return rows, info
 
 
 def paginate_rows(
-    session: Session, statement: Select[Any], *, page: int, per_page: int
+    session: Session,
+    statement: Select[Any],
+    *,
+    key: KeyColumn | None,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> tuple[list[Sequence[Any]], PageInfo]:
-    """``paginate`` for a Core statement (columns, not ORM entities): the same two queries, but
-    the page comes back as rows (tuples of column values), which skips building ORM objects."""
-    info = _page_info(session, statement, page=page, per_page=per_page)
-    rows: list[Sequence[Any]] = list(
-        session.exec(statement.offset((page - 1) * per_page).limit(per_page)).all()
-    )
-    return rows, info
+    """``paginate`` for a Core statement (columns, not ORM entities): the page comes back as
+    rows (tuples of column values), which skips building ORM objects."""
+    return _page(session, statement, key=key, page=page, per_page=per_page, cursor=cursor)
 
 
-def _page_info(
-    session: Session, statement: Select[Any] | SelectOfScalar[Any], *, page: int, per_page: int
-) -> PageInfo:
-    """Check the page against the total (the first query) and describe it."""
+def _page(
+    session: Session,
+    statement: Any,
+    *,
+    key: KeyColumn | None,
+    page: int,
+    per_page: int,
+    cursor: str | None,
+) -> tuple[list[Any], PageInfo]:
     check_page(page, per_page)
-    total = session.exec(select(func.count()).select_from(statement.order_by(None).subquery())).one()
-    last_page = max(1, -(-total // per_page))
-    if page > last_page:
+    column, descending = _key_column(key)
+    kind = _cursor_kind(column, descending)
+    if cursor is not None:
+        if page != 1:
+            raise InvalidField(
+                "page", "give either page or cursor, not both: the cursor already says where to go."
+            )
+        position = decode_cursor(cursor, kind=kind)
+    else:
+        position = _Position(page=page, offset=(page - 1) * per_page)
+    counted = statement
+    if column is not None:
+        statement = statement.order_by(column.desc() if descending else column)
+        if position.after is not None:
+            statement = statement.where(column < position.after if descending else column > position.after)
+    if position.offset:
+        statement = statement.offset(position.offset)
+    # One row more than the page says whether there is a next page without counting.
+    rows = list(session.exec(statement.limit(per_page + 1)).all())
+    has_next = len(rows) > per_page
+    del rows[per_page:]
+    if not rows and position.page > 1 and cursor is None:
+        total = _count(session, counted, limit=None)
+        last_page = max(1, -(-total // per_page))
         raise InvalidField(
             "page", f"is past the end: there are {total} results, {last_page} page(s) of {per_page}."
         )
-    next_page = page + 1 if page < last_page else None
-    return PageInfo(page=page, per_page=per_page, total=total, next_page=next_page)
+    if position.page == 1 and not has_next:
+        total = len(rows)
+    else:
+        total = _count(session, counted, limit=EXACT_TOTAL_LIMIT + 1)
+    exact = total <= EXACT_TOTAL_LIMIT
+    next_cursor = None
+    if has_next:
+        after = _key_value(rows[-1], column) if column is not None else None
+        next_cursor = encode_cursor(
+            kind,
+            _Position(
+                page=position.page + 1,
+                after=after,
+                offset=0 if column is not None else position.offset + per_page,
+            ),
+        )
+    return rows, PageInfo(
+        page=position.page,
+        per_page=per_page,
+        total=total if exact else EXACT_TOTAL_LIMIT,
+        total_is_exact=exact,
+        next_page=position.page + 1 if has_next else None,
+        next_cursor=next_cursor,
+    )
+
+
+def _count(session: Session, statement: Any, *, limit: int | None) -> int:
+    """How many rows ``statement`` gives, counting at most ``limit`` (an index walk that stops)."""
+    rows = statement.order_by(None).with_only_columns(literal_column("1"), maintain_column_froms=True)
+    if limit is not None:
+        rows = rows.limit(limit)
+    return int(session.exec(select(func.count()).select_from(rows.subquery())).one())
+
+
+def _key_column(key: KeyColumn | None) -> tuple[ColumnElement[Any] | None, bool]:
+    """The column itself (``expression`` unwraps an ORM attribute) and whether it runs downwards."""
+    if key is None:
+        return None, False
+    if isinstance(key, UnaryExpression) and key.modifier is operators.desc_op:
+        return key.element.expression, True
+    return key.expression, False
+
+
+def _key_value(row: Any, column: ColumnElement[Any]) -> int:
+    value = row._mapping[column] if isinstance(row, Row) else getattr(row, str(column.key))
+    return int(value)
+
+
+def _cursor_kind(column: ColumnElement[Any] | None, descending: bool) -> str:
+    """What a cursor belongs to, so that one list's cursor is refused by another."""
+    if column is None:
+        return "ranked"
+    table = getattr(getattr(column, "table", None), "name", "")
+    return f"{table}.{column.key}{'-' if descending else '+'}"
+
+
+def encode_cursor(kind: str, position: _Position) -> str:
+    payload = [kind, position.page, position.after, position.offset]
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *, kind: str) -> _Position:
+    """The position a cursor names; anything this list did not give out is a clear error."""
+    refused = InvalidField(
+        "cursor",
+        "is not a cursor this list gave out: pass the next_cursor of the previous page unchanged, "
+        "or leave cursor out to start from the first page.",
+    )
+    if not cursor or len(cursor) > MAX_CURSOR_LENGTH:
+        raise refused
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError):
+        raise refused from None
+    if not (isinstance(payload, list) and len(payload) == 4 and payload[0] == kind):
+        raise refused
+    _, page, after, offset = payload
+    if not (_bounded(page, 2) and (after is None or _bounded(after, -_LARGEST)) and _bounded(offset, 0)):
+        raise refused
+    if (after is None) != (kind == "ranked"):
+        raise refused
+    return _Position(page=page, after=after, offset=offset)
+
+
+_LARGEST = 2**62  # well inside a 64-bit integer column, so a forged cursor cannot overflow the driver
+
+
+def _bounded(value: object, lowest: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and lowest <= value <= _LARGEST

@@ -309,4 +309,5 @@ def audit(
         ),
     )
     more = f"; next: --page {listing.next_page}" if listing.next_page else ""
-    err.print(f"page {listing.page}, {listing.total} calls{more}")
+    counted = f"{listing.total}" if listing.total_is_exact else f"more than {listing.total}"
+    err.print(f"page {listing.page}, {counted} calls{more}")

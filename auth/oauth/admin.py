@@ -61,12 +61,19 @@ def create_preregistered_client(
 
 
 def list_clients(
-    session: Session, *, include_revoked: bool = False, page: int = 1, per_page: int = DEFAULT_PER_PAGE
+    session: Session,
+    *,
+    include_revoked: bool = False,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> OAuthClientsPublic:
-    statement = select(OAuthClient).order_by(col(OAuthClient.id))
+    statement = select(OAuthClient)
     if not include_revoked:
         statement = statement.where(col(OAuthClient.revoked_at).is_(None))
-    rows, info = paginate(session, statement, page=page, per_page=per_page)
+    rows, info = paginate(
+        session, statement, key=col(OAuthClient.id), page=page, per_page=per_page, cursor=cursor
+    )
     ids = [row.id for row in rows]
     counts = dict(
         session.exec(
@@ -123,14 +130,17 @@ def list_grants(
     include_revoked: bool = False,
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> OAuthGrantsPublic:
     """Grants (approvals of a client by an agent), all or one agent's ("connected apps")."""
-    statement = select(OAuthGrant).order_by(col(OAuthGrant.id))
+    statement = select(OAuthGrant)
     if agent_id is not None:
         statement = statement.where(OAuthGrant.agent_id == agent_id)
     if not include_revoked:
         statement = statement.where(col(OAuthGrant.revoked_at).is_(None))
-    rows, info = paginate(session, statement, page=page, per_page=per_page)
+    rows, info = paginate(
+        session, statement, key=col(OAuthGrant.id), page=page, per_page=per_page, cursor=cursor
+    )
     client_rows = {
         c.id: c
         for c in session.exec(select(OAuthClient).where(col(OAuthClient.id).in_({r.client_pk for r in rows})))

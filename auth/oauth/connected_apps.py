@@ -62,12 +62,15 @@ def redirect_hosts(uris: list[str]) -> list[str]:
 
 
 def connected_apps(
-    session: Session, *, agent_id: int | None = None, page: int = 1, per_page: int = 25
+    session: Session,
+    *,
+    agent_id: int | None = None,
+    page: int = 1,
+    per_page: int = 25,
+    cursor: str | None = None,
 ) -> ConnectedApps:
     """Live clients and grants; with ``agent_id``, only that agent's grants and their clients."""
-    statement = (
-        select(OAuthClient).where(col(OAuthClient.revoked_at).is_(None)).order_by(col(OAuthClient.id).desc())
-    )
+    statement = select(OAuthClient).where(col(OAuthClient.revoked_at).is_(None))
     if agent_id is not None:
         mine = (
             select(OAuthGrant.client_pk)
@@ -75,7 +78,9 @@ def connected_apps(
             .where(col(OAuthGrant.revoked_at).is_(None))
         )
         statement = statement.where(col(OAuthClient.id).in_(mine))
-    clients, info = paginate(session, statement, page=page, per_page=per_page)
+    clients, info = paginate(
+        session, statement, key=col(OAuthClient.id).desc(), page=page, per_page=per_page, cursor=cursor
+    )
     grants_query = (
         select(OAuthGrant, Agent.email)
         .join(Agent, col(Agent.id) == OAuthGrant.agent_id)

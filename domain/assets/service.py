@@ -45,9 +45,10 @@ def list_assets(
     updated_since: datetime | None = None,
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> AssetsPublic:
     """Assets the caller can see, by id; ``search_term`` matches part of the name or serial number."""
-    statement = scope_to_caller(select(Asset), Asset.workspace_id, caller).order_by(col(Asset.id))
+    statement = scope_to_caller(select(Asset), Asset.workspace_id, caller)
     if asset_type is not None:
         statement = statement.where(
             Asset.asset_type == coerce_enum(AssetType, asset_type, field="asset_type")
@@ -68,7 +69,7 @@ def list_assets(
         )
     if updated_since is not None:
         statement = statement.where(col(Asset.updated_at) >= aware_utc(updated_since, field="updated_since"))
-    rows, info = paginate(session, statement, page=page, per_page=per_page)
+    rows, info = paginate(session, statement, key=col(Asset.id), page=page, per_page=per_page, cursor=cursor)
     return AssetsPublic(assets=[AssetPublic.model_validate(row) for row in rows], **info.model_dump())
 
 

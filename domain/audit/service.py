@@ -115,11 +115,12 @@ def list_entries(
     upto_id: int | None = None,
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> AuditEntriesPublic:
     """Entries newest first, filtered; ``upto_id`` (from page 1's answer) keeps later pages stable."""
     if upto_id is None:
         upto_id = session.exec(select(func.max(AuditEntry.id))).one()
-    statement = select(AuditEntry).order_by(col(AuditEntry.id).desc())
+    statement = select(AuditEntry)
     if upto_id is not None:
         statement = statement.where(col(AuditEntry.id) <= upto_id)
     if agent_email:
@@ -128,7 +129,9 @@ def list_entries(
         statement = statement.where(AuditEntry.tool == tool)
     if since is not None:
         statement = statement.where(col(AuditEntry.at) >= since)
-    rows, info = paginate(session, statement, page=page, per_page=per_page)
+    rows, info = paginate(
+        session, statement, key=col(AuditEntry.id).desc(), page=page, per_page=per_page, cursor=cursor
+    )
     return AuditEntriesPublic(
         **info.model_dump(),
         upto_id=upto_id,

@@ -33,6 +33,7 @@ def list_catalog_items(
     category_id: int | None = None,
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> CatalogItemsPublic:
     """The active items the caller can see, optionally of one category, by id."""
     statement = _active_items(caller)
@@ -42,14 +43,22 @@ def list_catalog_items(
             raise NotFound("catalog category", "category_id", category_id)
         ensure_visible(caller, category.workspace_id, "catalog category", "category_id", category_id)
         statement = statement.where(CatalogItem.category_id == category_id)
-    rows, info = paginate(session, statement.order_by(col(CatalogItem.id)), page=page, per_page=per_page)
+    rows, info = paginate(
+        session, statement, key=col(CatalogItem.id), page=page, per_page=per_page, cursor=cursor
+    )
     return CatalogItemsPublic(
         items=[CatalogItemPublic.model_validate(row) for row in rows], **info.model_dump()
     )
 
 
 def search_catalog_items(
-    *, session: Session, caller: Caller, search_term: str, page: int = 1, per_page: int = DEFAULT_PER_PAGE
+    *,
+    session: Session,
+    caller: Caller,
+    search_term: str,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> CatalogItemsPublic:
     """Active items matching ``search_term`` by name and descriptions, best match first."""
     statement = rank_by_relevance(
@@ -59,7 +68,7 @@ def search_catalog_items(
         id_column=CatalogItem.id,
         words=search_words(search_term),
     )
-    rows, info = paginate(session, statement, page=page, per_page=per_page)
+    rows, info = paginate(session, statement, key=None, page=page, per_page=per_page, cursor=cursor)
     return CatalogItemsPublic(
         items=[CatalogItemPublic.model_validate(row) for row in rows], **info.model_dump()
     )

@@ -115,6 +115,7 @@ def list_offboarding_requests(
     workspace_id: int | None = None,
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> OffboardingRequestsPublic:
     statement = scope_to_caller(select(OffboardingRequest), OffboardingRequest.workspace_id, caller)
     if status is not None:
@@ -122,7 +123,7 @@ def list_offboarding_requests(
     if workspace_id is not None:
         statement = statement.where(OffboardingRequest.workspace_id == workspace_id)
     rows, info = paginate(
-        session, statement.order_by(col(OffboardingRequest.id)), page=page, per_page=per_page
+        session, statement, key=col(OffboardingRequest.id), page=page, per_page=per_page, cursor=cursor
     )
     return OffboardingRequestsPublic(
         requests=[OffboardingRequestPublic.model_validate(row) for row in rows], **info.model_dump()
@@ -180,14 +181,20 @@ def create_offboarding_request(
 
 
 def list_offboarding_tickets(
-    *, session: Session, caller: Caller, request_id: int, page: int = 1, per_page: int = DEFAULT_PER_PAGE
+    *,
+    session: Session,
+    caller: Caller,
+    request_id: int,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> OffboardingTicketsPublic:
     """The child tickets of an offboarding request that the caller can see, by id."""
     _visible_offboarding(session, caller, request_id)
     statement = scope_to_caller(
         select(Ticket).where(Ticket.offboarding_request_id == request_id), Ticket.workspace_id, caller
-    ).order_by(col(Ticket.id))
-    rows, info = paginate(session, statement, page=page, per_page=per_page)
+    )
+    rows, info = paginate(session, statement, key=col(Ticket.id), page=page, per_page=per_page, cursor=cursor)
     return OffboardingTicketsPublic(
         tickets=[TicketPublic.model_validate(row) for row in rows], **info.model_dump()
     )

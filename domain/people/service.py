@@ -42,9 +42,10 @@ def list_agents(
     search_term: str | None = None,
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> AgentsPublic:
     """Agents and admins by id, with their workspaces and groups (three queries per page)."""
-    statement = select(Agent).order_by(col(Agent.id))
+    statement = select(Agent)
     if role is not None:
         statement = statement.where(Agent.role == coerce_enum(AgentRole, role, field="role"))
     if active is not None:
@@ -59,7 +60,7 @@ def list_agents(
         statement = statement.where(func.lower(Agent.email) == email.strip().lower())
     if search_term:
         statement = statement.where(_matches(search_term, Agent.first_name, Agent.last_name, Agent.email))
-    rows, info = paginate(session, statement, page=page, per_page=per_page)
+    rows, info = paginate(session, statement, key=col(Agent.id), page=page, per_page=per_page, cursor=cursor)
     memberships = _memberships(session, [agent.id for agent in rows if agent.id is not None])
     return AgentsPublic(
         agents=[_agent_public(agent, memberships) for agent in rows],
@@ -84,9 +85,10 @@ def list_requesters(
     search_term: str | None = None,
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> RequestersPublic:
     """Requesters by id; ``email`` matches exactly (ignoring case), ``search_term`` any part of a name."""
-    statement = select(Requester).order_by(col(Requester.id))
+    statement = select(Requester)
     if email is not None:
         statement = statement.where(func.lower(Requester.email) == email.strip().lower())
     if department is not None:
@@ -97,7 +99,9 @@ def list_requesters(
         statement = statement.where(
             _matches(search_term, Requester.first_name, Requester.last_name, Requester.email)
         )
-    rows, info = paginate(session, statement, page=page, per_page=per_page)
+    rows, info = paginate(
+        session, statement, key=col(Requester.id), page=page, per_page=per_page, cursor=cursor
+    )
     return RequestersPublic(
         requesters=[RequesterPublic.model_validate(row) for row in rows], **info.model_dump()
     )

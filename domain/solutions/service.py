@@ -47,10 +47,17 @@ EXCERPT_LENGTH = 240
 
 
 def list_solution_categories(
-    *, session: Session, caller: Caller, page: int = 1, per_page: int = DEFAULT_PER_PAGE
+    *,
+    session: Session,
+    caller: Caller,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> SolutionCategoriesPublic:
     statement = scope_to_caller(select(SolutionCategory), SolutionCategory.workspace_id, caller)
-    rows, info = paginate(session, statement.order_by(col(SolutionCategory.id)), page=page, per_page=per_page)
+    rows, info = paginate(
+        session, statement, key=col(SolutionCategory.id), page=page, per_page=per_page, cursor=cursor
+    )
     return SolutionCategoriesPublic(
         categories=[SolutionCategoryPublic.model_validate(row) for row in rows], **info.model_dump()
     )
@@ -61,7 +68,13 @@ def get_solution_category(*, session: Session, caller: Caller, category_id: int)
 
 
 def list_solution_folders(
-    *, session: Session, caller: Caller, category_id: int, page: int = 1, per_page: int = DEFAULT_PER_PAGE
+    *,
+    session: Session,
+    caller: Caller,
+    category_id: int,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> SolutionFoldersPublic:
     """The folders of one category, by id."""
     _visible_category(session, caller, category_id)
@@ -69,8 +82,10 @@ def list_solution_folders(
         select(SolutionFolder).where(SolutionFolder.category_id == category_id),
         SolutionFolder.workspace_id,
         caller,
-    ).order_by(col(SolutionFolder.id))
-    rows, info = paginate(session, statement, page=page, per_page=per_page)
+    )
+    rows, info = paginate(
+        session, statement, key=col(SolutionFolder.id), page=page, per_page=per_page, cursor=cursor
+    )
     return SolutionFoldersPublic(
         folders=[SolutionFolderPublic.model_validate(row) for row in rows], **info.model_dump()
     )
@@ -114,6 +129,7 @@ def list_solution_articles(
     status: ArticleStatus | str | None = None,
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> SolutionArticlesPublic:
     """The articles of one folder (drafts included unless ``status`` says otherwise), by id."""
     _visible_folder(session, caller, folder_id)
@@ -124,7 +140,9 @@ def list_solution_articles(
     )
     if status is not None:
         statement = statement.where(SolutionArticle.status == _status(status))
-    rows, info = paginate(session, statement.order_by(col(SolutionArticle.id)), page=page, per_page=per_page)
+    rows, info = paginate(
+        session, statement, key=col(SolutionArticle.id), page=page, per_page=per_page, cursor=cursor
+    )
     return SolutionArticlesPublic(
         articles=[SolutionArticleSummary.model_validate(row) for row in rows], **info.model_dump()
     )
@@ -180,6 +198,7 @@ def search_solution_articles(
     status: ArticleStatus | str | None = None,
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> SolutionArticleSearchResults:
     """Articles matching ``search_term`` in their title, tags or body, best match first."""
     statement = scope_to_caller(select(SolutionArticle), SolutionArticle.workspace_id, caller)
@@ -192,7 +211,7 @@ def search_solution_articles(
         id_column=SolutionArticle.id,
         words=search_words(search_term),
     )
-    rows, info = paginate(session, statement, page=page, per_page=per_page)
+    rows, info = paginate(session, statement, key=None, page=page, per_page=per_page, cursor=cursor)
     return SolutionArticleSearchResults(
         articles=[
             SolutionArticleSearchResult(

@@ -70,12 +70,11 @@ def list_tickets(
     updated_since: datetime | None = None,
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> TicketsPublic:
     """Tickets the caller can see, by id ascending, filtered by the fields given (two queries)."""
     tickets = _TICKET.c
-    statement: Select[Any] = scope_to_caller(Select[Any](_TICKET), tickets.workspace_id, caller).order_by(
-        tickets.id
-    )
+    statement: Select[Any] = scope_to_caller(Select[Any](_TICKET), tickets.workspace_id, caller)
     if status is not None:
         statement = statement.where(tickets.status == coerce_enum(TicketStatus, status, field="status"))
     if priority is not None:
@@ -95,7 +94,9 @@ def list_tickets(
     if updated_since is not None:
         statement = statement.where(tickets.updated_at >= aware_utc(updated_since, field="updated_since"))
     _autoflush(session)
-    rows, info = paginate_rows(session, statement, page=page, per_page=per_page)
+    rows, info = paginate_rows(
+        session, statement, key=tickets.id, page=page, per_page=per_page, cursor=cursor
+    )
     return TicketsPublic(
         tickets=[TicketPublic.model_validate(dict(zip(_TICKET_KEYS, row, strict=True))) for row in rows],
         **info.model_dump(),

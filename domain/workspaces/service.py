@@ -11,11 +11,18 @@ from domain.workspaces.models import Workspace, WorkspacePublic, WorkspacesPubli
 
 
 def list_workspaces(
-    *, session: Session, caller: Caller, page: int = 1, per_page: int = DEFAULT_PER_PAGE
+    *,
+    session: Session,
+    caller: Caller,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+    cursor: str | None = None,
 ) -> WorkspacesPublic:
     """The workspaces the caller belongs to (every workspace for an admin), by id."""
-    statement = scope_to_caller(select(Workspace), Workspace.id, caller).order_by(col(Workspace.id))
-    rows, info = paginate(session, statement, page=page, per_page=per_page)
+    statement = scope_to_caller(select(Workspace), Workspace.id, caller)
+    rows, info = paginate(
+        session, statement, key=col(Workspace.id), page=page, per_page=per_page, cursor=cursor
+    )
     return WorkspacesPublic(
         workspaces=[WorkspacePublic.model_validate(row) for row in rows], **info.model_dump()
     )

@@ -25,7 +25,7 @@ from server.render.views import View, view_of
 # worst on the demo dataset, ~4 for prose): see tests/server/test_answer_budgets.py.
 MAX_TEXT_CHARS = 21_000
 
-_ENVELOPE = frozenset(PageInfo.model_fields) | {"next_cursor", "cursor", "total_is_estimate"}
+_ENVELOPE = frozenset(PageInfo.model_fields)
 
 
 def answer(result: BaseModel, *, tool: str, fields: Sequence[str] | None = None) -> CallToolResult:
@@ -67,7 +67,8 @@ def render_page(page: BaseModel, *, tool: str, fields: Sequence[str] | None = No
     if not items:
         return f"No {view.plural} match. Change or drop a filter to see more."
     first = ((envelope.get("page") or 1) - 1) * (per_page or 0) + 1
-    counted = f" of {total}" if isinstance(total, int) else ""
+    exact = envelope.get("total_is_exact", True)
+    counted = "" if not isinstance(total, int) else f" of {total}" if exact else f" of more than {total}"
     lines = [f"{view.plural.capitalize()} {first}-{first + len(items) - 1}{counted}:"]
     size = len(lines[0])
     shortened = False

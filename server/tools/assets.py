@@ -10,14 +10,25 @@ from domain.assets import service
 from domain.assets.models import AssetCreate, AssetPublic, AssetsPublic, AssetState, AssetType, AssetUpdate
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Page, PerPage, ShownFields, UpdatedSince, WorkspaceFilter, given_and_cleared
+from server.tools.params import (
+    MAX_INT,
+    Cursor,
+    Page,
+    PerPage,
+    ShownFields,
+    UpdatedSince,
+    WorkspaceFilter,
+    given_and_cleared,
+)
 
 TOOLS = Toolset("assets")
 
 DisplayId = Annotated[
-    int, Field(ge=1, description="The asset's display id (the number people quote, e.g. 1042).")
+    int, Field(ge=1, le=MAX_INT, description="The asset's display id (the number people quote, e.g. 1042).")
 ]
-AssignedTo = Annotated[int | None, Field(ge=1, description="Requester id of the person using the asset.")]
+AssignedTo = Annotated[
+    int | None, Field(ge=1, le=MAX_INT, description="Requester id of the person using the asset.")
+]
 CustomAttributes = Annotated[
     dict[str, Any] | None,
     Field(description="Free-form attributes, e.g. {'cpu': 'M3', 'ram_gb': 16}; replaces the existing set."),
@@ -30,7 +41,7 @@ def fetch_assets(
     state: Annotated[AssetState | None, Field(description="Only assets in this state.")] = None,
     workspace_id: WorkspaceFilter = None,
     assigned_requester_id: Annotated[
-        int | None, Field(ge=1, description="Only assets assigned to this requester.")
+        int | None, Field(ge=1, le=MAX_INT, description="Only assets assigned to this requester.")
     ] = None,
     search_term: Annotated[
         str | None, Field(max_length=200, description="Part of the asset's name or serial number.")
@@ -39,6 +50,7 @@ def fetch_assets(
     fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
+    cursor: Cursor = None,
 ) -> AssetsPublic:
     """List and filter the hardware and licence inventory (laptops, monitors, phones, other
     devices) by type, state (in stock, in use, retired), assigned requester, workspace, or a name or
@@ -55,6 +67,7 @@ def fetch_assets(
             updated_since=updated_since,
             page=page,
             per_page=per_page,
+            cursor=cursor,
         )
 
 
@@ -80,7 +93,8 @@ def create_asset(
     vendor: Annotated[str, Field(max_length=120, description="Vendor or manufacturer.")] = "",
     assigned_requester_id: AssignedTo = None,
     workspace_id: Annotated[
-        int | None, Field(ge=1, description="Workspace for the asset; defaults to your (default) workspace.")
+        int | None,
+        Field(ge=1, le=MAX_INT, description="Workspace for the asset; defaults to your (default) workspace."),
     ] = None,
     custom_attributes: CustomAttributes = None,
 ) -> AssetPublic:

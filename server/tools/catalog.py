@@ -15,11 +15,11 @@ from domain.catalog.models import (
 )
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Page, PerPage, SearchTerm, ShownFields
+from server.tools.params import MAX_INT, Cursor, Page, PerPage, SearchTerm, ShownFields
 
 TOOLS = Toolset("catalog")
 
-ItemId = Annotated[int, Field(ge=1, description="The catalog item's id.")]
+ItemId = Annotated[int, Field(ge=1, le=MAX_INT, description="The catalog item's id.")]
 
 
 @tool(TOOLS, name="placeRequestServiceCatalogItem", title="Request a catalog item", writes=True)
@@ -29,7 +29,7 @@ def place_request_service_catalog_item(
         str | None, Field(max_length=254, description="Email of the person the item is for.")
     ] = None,
     requester_id: Annotated[
-        int | None, Field(ge=1, description="Id of the person (instead of email).")
+        int | None, Field(ge=1, le=MAX_INT, description="Id of the person (instead of email).")
     ] = None,
     quantity: Annotated[int, Field(ge=1, le=100, description="How many (default 1).")] = 1,
     custom_fields: Annotated[
@@ -55,13 +55,22 @@ def place_request_service_catalog_item(
 
 @tool(TOOLS, name="fetchServiceCatalogItemSearch", title="Search the service catalog")
 def fetch_service_catalog_item_search(
-    search_term: SearchTerm, fields: ShownFields = None, page: Page = 1, per_page: PerPage = 30
+    search_term: SearchTerm,
+    fields: ShownFields = None,
+    page: Page = 1,
+    per_page: PerPage = 30,
+    cursor: Cursor = None,
 ) -> CatalogItemsPublic:
     """Search the service catalog for an item by words (e.g. 'laptop',
     'software licence'), best match first. To browse every item, use fetchServiceCatalogItems."""
     with unit_of_work() as uow:
         return service.search_catalog_items(
-            session=uow.session, caller=uow.caller, search_term=search_term, page=page, per_page=per_page
+            session=uow.session,
+            caller=uow.caller,
+            search_term=search_term,
+            page=page,
+            per_page=per_page,
+            cursor=cursor,
         )
 
 
@@ -76,15 +85,21 @@ def fetch_service_catalog_item(item_id: ItemId) -> CatalogItemDetail:
 @tool(TOOLS, name="fetchServiceCatalogItems", title="List catalog items")
 def fetch_service_catalog_items(
     category_id: Annotated[
-        int | None, Field(ge=1, description="Only items of this catalog category.")
+        int | None, Field(ge=1, le=MAX_INT, description="Only items of this catalog category.")
     ] = None,
     fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
+    cursor: Cursor = None,
 ) -> CatalogItemsPublic:
     """List all the items of the service catalog (what people can request),
     optionally of one category. To find an item by words, use fetchServiceCatalogItemSearch."""
     with unit_of_work() as uow:
         return service.list_catalog_items(
-            session=uow.session, caller=uow.caller, category_id=category_id, page=page, per_page=per_page
+            session=uow.session,
+            caller=uow.caller,
+            category_id=category_id,
+            page=page,
+            per_page=per_page,
+            cursor=cursor,
         )

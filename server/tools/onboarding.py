@@ -20,16 +20,17 @@ from domain.onboarding.models import (
 )
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Page, PerPage, ShownFields, WorkspaceFilter
+from server.tools.params import MAX_INT, Cursor, Page, PerPage, ShownFields, WorkspaceFilter
 
 TOOLS = Toolset("onboarding")
 
-RequestId = Annotated[int, Field(ge=1, description="The request's id.")]
+RequestId = Annotated[int, Field(ge=1, le=MAX_INT, description="The request's id.")]
 RequesterEmail = Annotated[
     str | None, Field(max_length=254, description="The person's email (instead of requester_id).")
 ]
 TargetWorkspace = Annotated[
-    int | None, Field(ge=1, description="Workspace for the request; defaults to your (default) workspace.")
+    int | None,
+    Field(ge=1, le=MAX_INT, description="Workspace for the request; defaults to your (default) workspace."),
 ]
 
 
@@ -59,7 +60,7 @@ def create_onboarding_request(
         ),
     ],
     requester_id: Annotated[
-        int | None, Field(ge=1, description="The requester filing it (their manager).")
+        int | None, Field(ge=1, le=MAX_INT, description="The requester filing it (their manager).")
     ] = None,
     email: RequesterEmail = None,
     workspace_id: TargetWorkspace = None,
@@ -83,6 +84,7 @@ def fetch_offboarding_requests(
     fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
+    cursor: Cursor = None,
 ) -> OffboardingRequestsPublic:
     """List offboarding requests (employees leaving, leavers), oldest first,
     optionally by status. For the tickets one request opened, use fetchOffboardingRequestTickets."""
@@ -94,13 +96,16 @@ def fetch_offboarding_requests(
             workspace_id=workspace_id,
             page=page,
             per_page=per_page,
+            cursor=cursor,
         )
 
 
 @tool(TOOLS, name="createOffboardingRequest", title="Create an offboarding request", writes=True)
 def create_offboarding_request(
     last_working_day: Annotated[date, Field(description="The employee's last working day, YYYY-MM-DD.")],
-    requester_id: Annotated[int | None, Field(ge=1, description="The employee who is leaving.")] = None,
+    requester_id: Annotated[
+        int | None, Field(ge=1, le=MAX_INT, description="The employee who is leaving.")
+    ] = None,
     email: RequesterEmail = None,
     reason: Annotated[str, Field(max_length=2000, description="Why they are leaving (optional).")] = "",
     workspace_id: TargetWorkspace = None,
@@ -123,11 +128,20 @@ def create_offboarding_request(
 
 @tool(TOOLS, name="fetchOffboardingRequestTickets", title="List an offboarding request's tickets")
 def fetch_offboarding_request_tickets(
-    request_id: RequestId, fields: ShownFields = None, page: Page = 1, per_page: PerPage = 30
+    request_id: RequestId,
+    fields: ShownFields = None,
+    page: Page = 1,
+    per_page: PerPage = 30,
+    cursor: Cursor = None,
 ) -> OffboardingTicketsPublic:
     """List the tickets (tasks) an offboarding request opened, to see which
     teams have finished their part. For the requests themselves, use fetchOffboardingRequests."""
     with unit_of_work() as uow:
         return service.list_offboarding_tickets(
-            session=uow.session, caller=uow.caller, request_id=request_id, page=page, per_page=per_page
+            session=uow.session,
+            caller=uow.caller,
+            request_id=request_id,
+            page=page,
+            per_page=per_page,
+            cursor=cursor,
         )

@@ -9,11 +9,15 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from domain.errors import InvalidField
-from domain.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from domain.pagination import DEFAULT_PER_PAGE, MAX_CURSOR_LENGTH, MAX_PER_PAGE
+
+# The largest id or page there can be (PostgreSQL's integer): a bigger number is refused with a
+# clear error instead of overflowing a bound parameter in the database, and the schema says so.
+MAX_INT = 2_147_483_647
 
 # Paging is described once in each answer's last lines (the next page or cursor to ask for), so the
 # per-parameter text stays short: it is repeated in every list tool's schema.
-Page = Annotated[int, Field(ge=1, description="Page, from 1.")]
+Page = Annotated[int, Field(ge=1, le=MAX_INT, description="Page, from 1.")]
 PerPage = Annotated[
     int,
     Field(
@@ -22,9 +26,16 @@ PerPage = Annotated[
         description=f"Items per page (default {DEFAULT_PER_PAGE}).",
     ),
 ]
+Cursor = Annotated[
+    str | None,
+    Field(
+        max_length=MAX_CURSOR_LENGTH,
+        description="The previous page's next_cursor, instead of page.",
+    ),
+]
 WorkspaceFilter = Annotated[
     int | None,
-    Field(ge=1, description="Only this workspace (see fetchWorkspaces); omit for all yours."),
+    Field(ge=1, le=MAX_INT, description="Only this workspace (see fetchWorkspaces); omit for all yours."),
 ]
 UpdatedSince = Annotated[
     datetime | None,

@@ -10,12 +10,12 @@ from domain.people import service
 from domain.people.models import AgentPublic, AgentRole, AgentsPublic, RequesterPublic, RequestersPublic
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Page, PerPage, ShownFields, WorkspaceFilter
+from server.tools.params import MAX_INT, Cursor, Page, PerPage, ShownFields, WorkspaceFilter
 
 TOOLS = Toolset("people")
 
-AgentId = Annotated[int, Field(ge=1, description="The agent's id.")]
-RequesterId = Annotated[int, Field(ge=1, description="The requester's id.")]
+AgentId = Annotated[int, Field(ge=1, le=MAX_INT, description="The agent's id.")]
+RequesterId = Annotated[int, Field(ge=1, le=MAX_INT, description="The requester's id.")]
 Email = Annotated[str | None, Field(max_length=254, description="Exact email address (case-insensitive).")]
 NameSearch = Annotated[
     str | None, Field(max_length=200, description="Part of a first name, last name or email.")
@@ -29,12 +29,15 @@ def fetch_agents(
         bool | None, Field(description="Only active (true) or deactivated (false) agents.")
     ] = None,
     workspace_id: WorkspaceFilter = None,
-    group_id: Annotated[int | None, Field(ge=1, description="Only members of this agent group.")] = None,
+    group_id: Annotated[
+        int | None, Field(ge=1, le=MAX_INT, description="Only members of this agent group.")
+    ] = None,
     email: Email = None,
     search_term: NameSearch = None,
     fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
+    cursor: Cursor = None,
 ) -> AgentsPublic:
     """List the service desk team: agents and admins with their groups and workspaces,
     filtered by role, group, active or a name or email search. Use it to find whom to assign a ticket
@@ -51,6 +54,7 @@ def fetch_agents(
             search_term=search_term,
             page=page,
             per_page=per_page,
+            cursor=cursor,
         )
 
 
@@ -71,6 +75,7 @@ def fetch_requesters(
     fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
+    cursor: Cursor = None,
 ) -> RequestersPublic:
     """Find requesters: the employees and end users who raise tickets and hold assets,
     searched by name or email, or by department or active. Use it to look up a requester_id; for
@@ -85,6 +90,7 @@ def fetch_requesters(
             search_term=search_term,
             page=page,
             per_page=per_page,
+            cursor=cursor,
         )
 
 

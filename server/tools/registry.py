@@ -27,7 +27,8 @@ logger = logging.getLogger(__name__)
 INSTRUCTIONS = (
     "Tools for a helpdesk / ITSM service desk: tickets and their notes, assets, agents, requesters, "
     "onboarding and offboarding requests, the service catalog and the solution knowledge base. "
-    "Lists are paginated: pass page and per_page (at most 100) and follow next_page until it is null. "
+    "Lists are paginated: pass per_page (at most 100) and follow next_cursor (pass it as cursor) "
+    "until it is null; page numbers work too. total is exact unless total_is_exact is false. "
     "You only see the workspaces your account belongs to."
 )
 

@@ -22,13 +22,13 @@ from domain.solutions.models import (
 )
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Page, PerPage, SearchTerm, ShownFields, given_and_cleared
+from server.tools.params import MAX_INT, Cursor, Page, PerPage, SearchTerm, ShownFields, given_and_cleared
 
 TOOLS = Toolset("solutions")
 
-CategoryId = Annotated[int, Field(ge=1, description="The solution category's id.")]
-FolderId = Annotated[int, Field(ge=1, description="The solution folder's id.")]
-ArticleId = Annotated[int, Field(ge=1, description="The article's id.")]
+CategoryId = Annotated[int, Field(ge=1, le=MAX_INT, description="The solution category's id.")]
+FolderId = Annotated[int, Field(ge=1, le=MAX_INT, description="The solution folder's id.")]
+ArticleId = Annotated[int, Field(ge=1, le=MAX_INT, description="The article's id.")]
 Title = Annotated[str, Field(min_length=1, max_length=255, description="The article's title.")]
 Body = Annotated[
     str, Field(min_length=1, max_length=200000, description="The article's body (text or simple HTML).")
@@ -40,12 +40,14 @@ StatusFilter = Annotated[ArticleStatus | None, Field(description="Only draft or 
 
 
 @tool(TOOLS, name="fetchSolutionCategories", title="List solution categories")
-def fetch_solution_categories(page: Page = 1, per_page: PerPage = 30) -> SolutionCategoriesPublic:
+def fetch_solution_categories(
+    page: Page = 1, per_page: PerPage = 30, cursor: Cursor = None
+) -> SolutionCategoriesPublic:
     """List the knowledge base categories: its top-level sections. Browse down
     with fetchSolutionFolders, or find articles by words with fetchSolutionArticleSearch."""
     with unit_of_work() as uow:
         return service.list_solution_categories(
-            session=uow.session, caller=uow.caller, page=page, per_page=per_page
+            session=uow.session, caller=uow.caller, page=page, per_page=per_page, cursor=cursor
         )
 
 
@@ -58,13 +60,18 @@ def fetch_solution_category(category_id: CategoryId) -> SolutionCategoryPublic:
 
 @tool(TOOLS, name="fetchSolutionFolders", title="List a category's folders")
 def fetch_solution_folders(
-    category_id: CategoryId, page: Page = 1, per_page: PerPage = 30
+    category_id: CategoryId, page: Page = 1, per_page: PerPage = 30, cursor: Cursor = None
 ) -> SolutionFoldersPublic:
     """List the folders in one knowledge base category (by category_id). For the
     articles of a folder, use fetchSolutionArticles."""
     with unit_of_work() as uow:
         return service.list_solution_folders(
-            session=uow.session, caller=uow.caller, category_id=category_id, page=page, per_page=per_page
+            session=uow.session,
+            caller=uow.caller,
+            category_id=category_id,
+            page=page,
+            per_page=per_page,
+            cursor=cursor,
         )
 
 
@@ -95,6 +102,7 @@ def fetch_solution_articles(
     fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
+    cursor: Cursor = None,
 ) -> SolutionArticlesPublic:
     """List all the articles in one knowledge base folder (by folder_id), optionally
     only drafts or only published ones. For an article's full text, use fetchSolutionArticle; to find
@@ -107,6 +115,7 @@ def fetch_solution_articles(
             status=status,
             page=page,
             per_page=per_page,
+            cursor=cursor,
         )
 
 
@@ -150,7 +159,9 @@ def update_solution_article(
         list[Annotated[str, Field(min_length=1, max_length=50)]] | None,
         Field(max_length=20, description="Replaces all tags."),
     ] = None,
-    folder_id: Annotated[int | None, Field(ge=1, description="Move the article to this folder.")] = None,
+    folder_id: Annotated[
+        int | None, Field(ge=1, le=MAX_INT, description="Move the article to this folder.")
+    ] = None,
 ) -> SolutionArticlePublic:
     """Change an existing knowledge base article: publish or unpublish it, edit its
     title, steps, text or tags, or move it to another folder. Only the fields you pass change."""
@@ -169,6 +180,7 @@ def fetch_solution_article_search(
     fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
+    cursor: Cursor = None,
 ) -> SolutionArticleSearchResults:
     """Search knowledge base articles by words (e.g. 'reset password', 'printer
     offline'), best match first, each with an excerpt. Use it to find a documented fix or how-to; to
@@ -181,4 +193,5 @@ def fetch_solution_article_search(
             status=status,
             page=page,
             per_page=per_page,
+            cursor=cursor,
         )

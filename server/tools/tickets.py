@@ -22,17 +22,28 @@ from domain.tickets.models import (
 )
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Page, PerPage, ShownFields, UpdatedSince, WorkspaceFilter, given_and_cleared
+from server.tools.params import (
+    MAX_INT,
+    Cursor,
+    Page,
+    PerPage,
+    ShownFields,
+    UpdatedSince,
+    WorkspaceFilter,
+    given_and_cleared,
+)
 
 TOOLS = Toolset("tickets")
 
-TicketId = Annotated[int, Field(ge=1, description="The ticket's id.")]
+TicketId = Annotated[int, Field(ge=1, le=MAX_INT, description="The ticket's id.")]
 Subject = Annotated[str, Field(min_length=1, max_length=255, description="One-line summary of the issue.")]
 Description = Annotated[
     str, Field(max_length=65535, description="Full description (plain text or simple HTML).")
 ]
-AgentId = Annotated[int | None, Field(ge=1, description="Agent to assign (see fetchAgents).")]
-GroupId = Annotated[int | None, Field(ge=1, description="Agent group to assign, in the ticket's workspace.")]
+AgentId = Annotated[int | None, Field(ge=1, le=MAX_INT, description="Agent to assign (see fetchAgents).")]
+GroupId = Annotated[
+    int | None, Field(ge=1, le=MAX_INT, description="Agent group to assign, in the ticket's workspace.")
+]
 DueBy = Annotated[
     datetime | None, Field(description="Due date, ISO 8601 with a zone, e.g. 2026-07-01T17:00:00Z.")
 ]
@@ -48,16 +59,21 @@ def fetch_tickets(
     status: Annotated[TicketStatus | None, Field(description="Only tickets in this status.")] = None,
     priority: Annotated[TicketPriority | None, Field(description="Only tickets of this priority.")] = None,
     type: Annotated[TicketType | None, Field(description="incident or service_request.")] = None,
-    agent_id: Annotated[int | None, Field(ge=1, description="Only tickets assigned to this agent.")] = None,
-    requester_id: Annotated[
-        int | None, Field(ge=1, description="Only tickets raised by this requester.")
+    agent_id: Annotated[
+        int | None, Field(ge=1, le=MAX_INT, description="Only tickets assigned to this agent.")
     ] = None,
-    group_id: Annotated[int | None, Field(ge=1, description="Only tickets assigned to this group.")] = None,
+    requester_id: Annotated[
+        int | None, Field(ge=1, le=MAX_INT, description="Only tickets raised by this requester.")
+    ] = None,
+    group_id: Annotated[
+        int | None, Field(ge=1, le=MAX_INT, description="Only tickets assigned to this group.")
+    ] = None,
     workspace_id: WorkspaceFilter = None,
     updated_since: UpdatedSince = None,
     fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
+    cursor: Cursor = None,
 ) -> TicketsPublic:
     """List and filter tickets (incidents and service requests): open, urgent, assigned to an
     agent or group, raised by a requester, in a workspace, or updated since a time. Oldest first, with
@@ -76,6 +92,7 @@ def fetch_tickets(
             updated_since=updated_since,
             page=page,
             per_page=per_page,
+            cursor=cursor,
         )
 
 
@@ -96,7 +113,9 @@ def create_ticket(
         str | None,
         Field(max_length=254, description="Requester's email; an unknown address creates a new requester."),
     ] = None,
-    requester_id: Annotated[int | None, Field(ge=1, description="Requester's id (instead of email).")] = None,
+    requester_id: Annotated[
+        int | None, Field(ge=1, le=MAX_INT, description="Requester's id (instead of email).")
+    ] = None,
     priority: Annotated[TicketPriority, Field(description="Priority (default low).")] = TicketPriority.low,
     status: Annotated[TicketStatus, Field(description="Initial status (default open).")] = TicketStatus.open,
     source: Annotated[
@@ -106,7 +125,10 @@ def create_ticket(
     agent_id: AgentId = None,
     group_id: GroupId = None,
     workspace_id: Annotated[
-        int | None, Field(ge=1, description="Workspace for the ticket; defaults to your (default) workspace.")
+        int | None,
+        Field(
+            ge=1, le=MAX_INT, description="Workspace for the ticket; defaults to your (default) workspace."
+        ),
     ] = None,
     due_by: DueBy = None,
     tags: Tags | None = None,

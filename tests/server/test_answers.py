@@ -4,11 +4,12 @@ more or less, an oversized answer is cut and says so, and the next step follows 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from mcp_types import CallToolResult, TextContent
 
-from domain.pagination import PageInfo
-from domain.tickets.models import TicketPublic
+from domain.tickets.models import TicketPublic, TicketsPublic
 from server.render.answer import render_page
 from tests.server.conftest import SeededServer
 from tests.utils.answers import answer_text, check_answer
@@ -48,7 +49,7 @@ async def test_lists_shorten_free_text_and_name_the_tool_that_gives_the_whole(
     text = answer_text(listing)
     assert first["description"] not in text, "a list shows a preview, not the whole description"
     assert "…" in text and "Texts shortened; fetchTicket(ticket_id) gives one ticket in full." in text
-    assert "Next: fetchTickets with page=2 and the same other arguments." in text
+    assert re.search(r'^Next: fetchTickets with cursor="[^"]+" and the same other arguments\.$', text, re.M)
 
 
 async def test_fields_asks_for_fewer_or_more_in_the_text_only(seeded_server: SeededServer) -> None:
@@ -80,13 +81,7 @@ async def test_an_oversized_record_is_cut_and_says_how_to_get_the_rest(seeded_se
     assert (result.structured_content or {})["body"] == body
 
 
-def test_the_next_step_follows_a_cursor_when_the_envelope_has_one() -> None:
-    class CursorPage(PageInfo):
-        next_cursor: str | None
-        tickets: list[TicketPublic]
-
-    page = CursorPage(page=1, per_page=30, total=0, next_page=None, next_cursor="abc123", tickets=[])
-    assert render_page(page, tool="fetchTickets").startswith("No tickets match.")
+def test_the_next_step_follows_the_envelope_and_an_inexact_total_says_so() -> None:
     ticket = TicketPublic.model_validate(
         {
             **dict.fromkeys(["agent_id", "group_id", "due_by", "catalog_item_id", "offboarding_request_id"]),
@@ -104,10 +99,17 @@ def test_the_next_step_follows_a_cursor_when_the_envelope_has_one() -> None:
             "updated_at": "2026-01-01T00:00:00Z",
         }
     )
-    page = CursorPage(page=1, per_page=30, total=31, next_page=None, next_cursor="abc123", tickets=[ticket])
-    text = render_page(page, tool="fetchTickets")
-    assert text.startswith("Tickets 1-1 of 31:\n#7 Dock | open low incident")
+    envelope = {"page": 2, "per_page": 1, "total": 1000, "tickets": [ticket]}
+    by_cursor = TicketsPublic(**envelope, total_is_exact=False, next_page=3, next_cursor="abc123")
+    text = render_page(by_cursor, tool="fetchTickets")
+    assert text.startswith("Tickets 2-2 of more than 1000:\n#7 Dock | open low incident")
     assert 'Next: fetchTickets with cursor="abc123" and the same other arguments.' in text
+    by_page = TicketsPublic(**envelope, next_page=3)
+    assert "Next: fetchTickets with page=3 and the same" in render_page(by_page, tool="fetchTickets")
+    last = TicketsPublic(**{**envelope, "page": 1000}, next_page=None)
+    assert "\nLast page.\n" in render_page(last, tool="fetchTickets")
+    empty = TicketsPublic(page=1, per_page=30, total=0, next_page=None, tickets=[])
+    assert render_page(empty, tool="fetchTickets").startswith("No tickets match.")
 
 
 def test_the_contract_check_refuses_the_old_rendering() -> None:

@@ -112,3 +112,10 @@ def test_open_objects_are_described() -> None:
         for path, node in _nodes(schema):
             if node.get("type") == "object" and path != "/":
                 assert len(node.get("description", "").split()) >= 5, f"{name}{path} needs a description"
+
+
+def test_every_integer_is_bounded() -> None:
+    for name, schema in _served():
+        for path, node in _nodes(schema):
+            if node.get("type") == "integer":
+                assert "minimum" in node and "maximum" in node, f"{name}{path} is unbounded"

@@ -73,6 +73,6 @@ async def test_the_model_visible_tool_list_fits_its_token_budget() -> None:
         {key: tool[key] for key in ("name", "title", "description", "inputSchema") if key in tool}
         for tool in await _surface()
     ]
-    size = tokens(json.dumps(visible))
+    size = tokens(json.dumps(visible, separators=(",", ":")))  # compact, as the server sends it
     print(f"\ntools/list, model-visible (names, titles, descriptions, inputSchemas): {size} o200k tokens")
     assert size <= TOOL_LIST_BUDGET
