@@ -9,6 +9,7 @@ to get the rest. The rules are docs/response-contract.md.
 
 from __future__ import annotations
 
+import functools
 import typing
 from collections.abc import Sequence
 from typing import Any
@@ -101,32 +102,42 @@ def _next_page(envelope: dict[str, Any], tool: str) -> str:
     return "Last page."
 
 
+@functools.lru_cache(maxsize=256)
+def _line_plan(
+    view: View, fields: tuple[str, ...] | None
+) -> tuple[tuple[tuple[str, bool], ...], tuple[str, ...]]:
+    """Which fields a line shows (name, shown without its key) and which free texts follow it."""
+    shown = view.line if fields is None else fields
+    pairs = tuple(
+        (name, name in view.bare) for name in shown if name not in view.long and name not in view.heading
+    )
+    texts = tuple(name for name in view.long if fields is None or name in fields)
+    return pairs, texts
+
+
 def _list_line(
     item: BaseModel, view: View, fields: Sequence[str] | None, *, whole: bool = False
 ) -> tuple[str, bool]:
     data = item.__dict__
-    shown = view.line if fields is None else tuple(fields)
-    parts = [f"#{data[view.key]}"]
+    pairs, texts = _line_plan(view, None if fields is None else tuple(fields))
+    line = f"#{data[view.key]}"
     heading = " ".join(scalar(data[name]) for name in view.heading if data.get(name))
     if heading:
-        parts.append(heading)
-    pairs = [
-        value if name in view.bare else f"{name}={value}"
-        for name in shown
-        if name not in view.long and name not in view.heading and (value := scalar(data.get(name)))
+        line += " " + heading
+    shown = [
+        value if bare else f"{name}={value}" for name, bare in pairs if (value := scalar(data.get(name)))
     ]
-    if pairs:
-        parts.append("| " + " ".join(pairs))
-    line = " ".join(parts)
+    if shown:
+        line += " | " + " ".join(shown)
     cut = False
-    for name in view.long:
+    for name in texts:
         text = data.get(name)
-        if not text or (fields is not None and name not in fields):
+        if not text:
             continue
-        if whole or fields is not None:  # inside a record, or asked for by name: whole
+        if whole or fields is not None or not isinstance(text, str):  # in a record, or asked for: whole
             line += "\n  " + scalar(text)
             continue
-        short, was_cut = shorten(text if isinstance(text, str) else scalar(text), view.shorten_to)
+        short, was_cut = shorten(text, view.shorten_to)
         line += "\n  " + short
         cut |= was_cut
     return line, cut
