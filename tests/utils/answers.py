@@ -23,7 +23,7 @@ def output_schemas() -> dict[str, dict[str, Any]]:
 
 
 def answer_text(result: CallToolResult) -> str:
-    return "\n".join(getattr(block, "text", "") for block in result.content)
+    return "\n".join(block.text for block in result.content if block.type == "text")
 
 
 def check_answer(name: str, result: CallToolResult) -> None:
@@ -32,7 +32,9 @@ def check_answer(name: str, result: CallToolResult) -> None:
     assert structured is not None, f"{name} returned no structured content"
     jsonschema.validate(structured, output_schemas()[name])
     text = answer_text(result)
-    assert len(result.content) == 1 and text.strip(), f"{name}: one text block expected"
+    kinds = [block.type for block in result.content]
+    assert kinds.count("text") == 1 and text.strip(), f"{name}: one text block expected, got {kinds}"
+    assert set(kinds) <= {"text", "resource_link"}, f"{name}: unexpected blocks {kinds}"
     assert not text.lstrip().startswith(("{", "[")), f"{name}: the text is JSON again, not an answer"
     assert '\n  "' not in text, f"{name}: indented JSON in the text"
     assert not _HTML_TAG.search(text), f"{name}: HTML left in the text"
