@@ -59,11 +59,19 @@ def all_tool_specs() -> list[ToolSpec]:
     return specs
 
 
+def internal_error_message(name: str) -> str:
+    return (
+        f"{name} failed because of an internal error of the helpdesk server; nothing was changed. "
+        "Try again later; if it keeps failing, tell a helpdesk admin."
+    )
+
+
 def _answering(spec: ToolSpec) -> Callable[..., Any]:
     """The tool function returning its answer (``server.render``): text for the model and the
-    complete structured result. Domain errors become tool errors (shown to the model); anything
-    else stays a crash."""
-    fn = spec.fn
+    complete structured result. Domain errors become tool errors the model can act on; anything
+    else is our fault: logged with its traceback, and answered with a generic sentence (never the
+    exception's text)."""
+    fn, name = spec.fn, spec.name
     result_model = typing.get_type_hints(fn)["return"]
 
     @functools.wraps(fn)
@@ -71,9 +79,12 @@ def _answering(spec: ToolSpec) -> Callable[..., Any]:
         fields = kwargs.get("fields")
         try:
             check_fields(result_model, fields)
-            return answer(fn(*args, **kwargs), tool=spec.name, fields=fields)
+            return answer(fn(*args, **kwargs), tool=name, fields=fields)
         except DomainError as exc:
             raise ToolError(str(exc)) from None
+        except Exception:
+            logger.exception("tool %s failed", name)
+            raise ToolError(internal_error_message(name)) from None
 
     return call
 
