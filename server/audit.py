@@ -31,6 +31,7 @@ from domain.audit.service import ToolCallRecord, purge_expired, record_call
 from domain.audit.summary import summarise_arguments
 from domain.db import session_scope
 from server.context import McpRequest, current_request
+from server.requestlog import note_tool_call
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,13 @@ class AuditMiddleware:
         self, request: McpRequest, params: Any, at: datetime, started: float, error: str | None
     ) -> None:
         duration_ms = round((time.perf_counter() - started) * 1000)
+        name = params.get("name") if isinstance(params, dict) else None
+        note_tool_call(
+            tool=name if isinstance(name, str) else "",
+            outcome="ok" if error is None else "tool_error",
+            agent_id=request.caller.agent_id,
+            credential=request.credential.reference,
+        )
         try:
             await anyio.to_thread.run_sync(_insert, request, params, at, duration_ms, error)
         except Exception:
