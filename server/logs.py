@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 from typing import Any, Literal
 
@@ -55,11 +56,27 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record is emitted, not the stream it was at
+    configuration (a test runner or a redirect may have replaced and closed that one since)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def logging_config(log_format: LogFormat, level: str) -> dict[str, Any]:
     """A ``logging.config.dictConfig`` for every process ``serve`` starts (uvicorn applies it in
     each worker): one stderr handler, the chosen format, uvicorn's access log off (the request
     log replaces it; uvicorn's wrote whole URLs, query strings and any key in them included)."""
-    handler = {"class": "logging.StreamHandler", "formatter": "helpdesk", "stream": "ext://sys.stderr"}
+    handler = {"class": "server.logs.StderrHandler", "formatter": "helpdesk"}
     formatter = "server.logs.JsonFormatter" if log_format == "json" else "server.logs.TextFormatter"
     return {
         "version": 1,
