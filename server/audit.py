@@ -2,9 +2,11 @@
 
 ``AuditMiddleware`` is the outermost SDK middleware, so it sees every call that reached the MCP
 server: ones refused for a disabled tool or bad arguments included, ones refused by the quota
-gate at the HTTP edge never (they have no effect to audit). After the call has its answer it
-writes one row with a single INSERT in a worker thread; a failure to write is logged and does
-not turn a finished call into an error.
+gate at the HTTP edge never (they have no effect to audit). A call whose tool completes its unit
+of work has its row inserted in that same transaction (``server.context.pending_audit``): a
+write and its audit row commit together or not at all. Any other call (refused, failed, rolled
+back) changed nothing; its row is written after the answer with a single INSERT in a worker
+thread, and a failure to write that one is logged and does not turn the answer into an error.
 
 ``AuditRetention`` runs in the application's lifespan: it purges expired rows once at start-up
 (before the server takes requests) and then every ``interval``, reading time from the injected
@@ -25,12 +27,13 @@ import anyio.to_thread
 from mcp.server.context import CallNext, ServerRequestContext
 from mcp_types import CallToolResult
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from domain.audit.models import Outcome
 from domain.audit.service import ToolCallRecord, purge_expired, record_call
 from domain.audit.summary import summarise_arguments
 from domain.db import session_scope
-from server.context import McpRequest, current_request
+from server.context import McpRequest, PendingAudit, current_request, pending_audit
 from server.requestlog import note_tool_call
 
 logger = logging.getLogger(__name__)
@@ -62,34 +65,61 @@ class AuditMiddleware:
             return await call_next(ctx)
         params = ctx.params or {}
         at, started = self.clock(), time.perf_counter()
+
+        def add_success(session: Session) -> None:
+            duration_ms = round((time.perf_counter() - started) * 1000)
+            record_call(session=session, call=_record(request, params, at, duration_ms, None))
+
+        audit = PendingAudit(add=add_success)
+        token = pending_audit.set(audit)
         try:
             result = await call_next(ctx)
         except Exception as exc:
-            await self._write(request, params, at, started, str(exc)[:MAX_ERROR_TEXT] or type(exc).__name__)
+            error = str(exc)[:MAX_ERROR_TEXT] or type(exc).__name__
+            _note(request, params, error)
+            if not audit.committed:
+                await self._write(request, params, at, started, error)
             raise
-        await self._write(request, params, at, started, _error_text(result))
+        finally:
+            pending_audit.reset(token)
+        # A call whose audit row went in with its own transaction succeeded.
+        outcome = None if audit.committed else _error_text(result)
+        _note(request, params, outcome)
+        if not audit.committed:
+            await self._write(request, params, at, started, outcome)
         return result
 
     async def _write(
         self, request: McpRequest, params: Any, at: datetime, started: float, error: str | None
     ) -> None:
         duration_ms = round((time.perf_counter() - started) * 1000)
-        name = params.get("name") if isinstance(params, dict) else None
-        note_tool_call(
-            tool=name if isinstance(name, str) else "",
-            outcome="ok" if error is None else "tool_error",
-            agent_id=request.caller.agent_id,
-            credential=request.credential.reference,
-        )
         try:
             await anyio.to_thread.run_sync(_insert, request, params, at, duration_ms, error)
         except Exception:
             logger.exception("could not write the audit row of a tool call")
 
 
-def _insert(request: McpRequest, params: Any, at: datetime, duration_ms: int, error: str | None) -> None:
+def _note(request: McpRequest, params: Any, error: str | None) -> None:
+    """The call's outcome for the request's log line (``server.requestlog``)."""
     name = params.get("name") if isinstance(params, dict) else None
-    call = ToolCallRecord(
+    note_tool_call(
+        tool=name if isinstance(name, str) else "",
+        outcome="ok" if error is None else "tool_error",
+        agent_id=request.caller.agent_id,
+        credential=request.credential.reference,
+    )
+
+
+def _insert(request: McpRequest, params: Any, at: datetime, duration_ms: int, error: str | None) -> None:
+    with session_scope(request.engine) as session:
+        record_call(session=session, call=_record(request, params, at, duration_ms, error))
+
+
+def _record(
+    request: McpRequest, params: Any, at: datetime, duration_ms: int, error: str | None
+) -> ToolCallRecord:
+    name = params.get("name") if isinstance(params, dict) else None
+    return ToolCallRecord(
         at=at,
         agent_id=request.caller.agent_id,
         agent_email=request.caller.email,
@@ -101,8 +131,6 @@ def _insert(request: McpRequest, params: Any, at: datetime, duration_ms: int, er
         error=error,
         duration_ms=duration_ms,
     )
-    with session_scope(request.engine) as session:
-        record_call(session=session, call=call)
 
 
 def purge_audit_log(engine: Engine, *, now: datetime, retention_days: int) -> int:
