@@ -4,6 +4,7 @@ answers JSON 503 with Retry-After (never a plain 500), logging the outage once."
 from __future__ import annotations
 
 import logging
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -29,18 +30,26 @@ def _command(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A port bound but not listening, for as long as the test runs: connections are refused."""
+    with socket.socket() as bound:
+        bound.bind(("127.0.0.1", 0))
+        yield bound.getsockname()[1]
+
+
 @pytest.mark.parametrize(
     ("database_url", "cause"),
     [
-        (f"postgresql+psycopg://helpdesk:s3cret-pw@127.0.0.1:{free_port()}/helpdesk", "refused"),
+        ("postgresql+psycopg://helpdesk:s3cret-pw@127.0.0.1:{port}/helpdesk", "refused"),
         ("sqlite:////nonexistent-directory/helpdesk.db", "unable to open database file"),
     ],
 )
 @pytest.mark.parametrize("args", [("db", "upgrade"), ("apikey", "list")])
 def test_an_unusable_database_is_one_line_naming_the_setting(
-    database_url: str, cause: str, args: tuple[str, ...]
+    database_url: str, cause: str, args: tuple[str, ...], closed_port: int
 ) -> None:
-    result = _command(database_url, *args)
+    result = _command(database_url.format(port=closed_port), *args)
 
     assert result.returncode == 1
     lines = (result.stdout + result.stderr).strip().splitlines()

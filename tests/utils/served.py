@@ -31,14 +31,14 @@ class Served:
     database_url: str
 
     def wait_for(self, condition: str, check: Callable[[], bool]) -> None:
-        """Until ``check()`` holds (120 s at most: workers start slowly on a busy machine)."""
-        for _ in range(1200):
+        """Until ``check()`` holds (300 s at most: workers start slowly on a busy machine)."""
+        for _ in range(3000):
             if self.process.poll() is not None:
                 raise AssertionError(f"serve exited while waiting for {condition}:\n{self.log.read_text()}")
             if check():
                 return
             _pause.wait(0.1)
-        raise AssertionError(f"no {condition} within 120 s:\n{self.log.read_text()}")
+        raise AssertionError(f"no {condition} within 300 s:\n{self.log.read_text()}")
 
     def healthy(self) -> bool:
         try:
