@@ -32,9 +32,18 @@ from domain.db import make_engine
 from domain.types import utcnow
 from server.audit import AuditMiddleware, AuditRetention
 from server.console import console_routes
+from server.context import McpRequest
 from server.edge import EdgeMiddleware, default_allowed_hosts, default_allowed_origins
 from server.endpoints import READONLY_HEADER, TOOLSETS_HEADER, Endpoint, EndpointBook
-from server.mcp_endpoint import EndpointResolver, McpEndpoint, TokenResolver, ToolCallGate
+from server.mcp_endpoint import (
+    Dispatches,
+    EndpointResolver,
+    McpEndpoint,
+    TokenResolver,
+    ToolCallGate,
+    streamable_http,
+)
+from server.mcp_messages import PostedMessage, json_content_type
 from server.quotas import build_quota_gate
 from server.settings import Settings
 from server.sse_sessions import SseSessionGuard
@@ -128,7 +137,13 @@ def create_app(
     def by_sse_session(scope: Scope, headers: Headers) -> Endpoint:
         return legacy_sse.endpoint_of(scope) or endpoints.resolve(SSE_PATH)
 
-    def endpoint(inner: Any, resolve: EndpointResolver = by_path) -> McpEndpoint:
+    def sse_dispatches(scope: Scope, request: McpRequest, posted: PostedMessage) -> bool:
+        owned = legacy_sse.owns(scope, request.caller.agent_id)
+        return owned and json_content_type(Headers(scope=scope))
+
+    def endpoint(
+        inner: Any, resolve: EndpointResolver = by_path, dispatches: Dispatches = streamable_http
+    ) -> McpEndpoint:
         return McpEndpoint(
             inner=inner,
             endpoints=resolve,
@@ -139,6 +154,7 @@ def create_app(
             no_auth=no_auth,
             gate=gate,
             clock=clock,
+            dispatches=dispatches,
         )
 
     async def healthz(_: Request) -> JSONResponse:
@@ -177,7 +193,7 @@ def create_app(
         *(Route(path, endpoint(narrowed), methods=MCP_METHODS) for path in NARROWED_PATHS),
         Route(SSE_PATH, endpoint(legacy_sse), methods=["GET"]),
         # The SDK's SSE app routes by the full path, so its message endpoint is not mounted.
-        Route("/messages/", endpoint(legacy_sse, by_sse_session), methods=["POST"]),
+        Route("/messages/", endpoint(legacy_sse, by_sse_session, sse_dispatches), methods=["POST"]),
         *oauth,
         *console_routes(settings=settings, engine=engine, specs=specs, clock=clock),
     ]

@@ -43,15 +43,13 @@ class Endpoint:
 
     def refusal(self, name: str) -> str:
         """Why ``name`` cannot be called here, in one sentence a model (and a person) can act on."""
-        parts = []
-        if self.toolsets != self.resource.toolsets or not self.resource.everything:
-            parts.append("the " + ", ".join(sorted(self.toolsets)) + " tools")
-        if self.read_only:
-            parts.append("read-only tools")
-        offered = " and ".join(parts) or "a narrowed tool list"
+        offered = "read tools" if self.read_only else "tools"
+        if not (self.resource.everything and self.toolsets == self.resource.toolsets):
+            plural = "s" if len(self.toolsets) > 1 else ""
+            offered += f" of the {', '.join(sorted(self.toolsets))} toolset{plural}"
         return (
-            f"The tool {name} is not available on this connection ({self.resource.path} offers "
-            f"{offered} only); call one of the tools listed by tools/list, or connect to the /mcp "
+            f"The tool {name} is not available on this connection: {self.resource.path} offers only "
+            f"the {offered}. Call one of the tools listed by tools/list, or connect to the /mcp "
             "endpoint for every tool."
         )
 

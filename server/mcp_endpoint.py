@@ -2,20 +2,20 @@
 ``/sse``, ``/messages/``).
 
 For each request it resolves the URL's endpoint (``server.endpoints``: which tools it offers, and
-the protected resource tokens must cover), bounds and buffers the body, resolves the credential
-to a caller (API key, else OAuth access token), refuses write tools to tokens without
-``mcp:write`` with an HTTP 403 clients can step up from, and only then hands the request to the
-SDK with the caller and the endpoint set in ``server.context.current_request``.
+the protected resource tokens must cover), bounds and buffers the body, reads its one JSON-RPC
+message (``server.mcp_messages``), resolves the credential to a caller (API key, else OAuth
+access token), answers an invalid message with HTTP 400, refuses write tools to tokens without
+``mcp:write`` with an HTTP 403 clients can step up from, passes a ``tools/call`` the SDK will
+dispatch through the quota gate, and only then hands the request to the SDK with the caller and
+the endpoint set in ``server.context.current_request``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -36,6 +36,13 @@ from domain.toolswitches.service import disabled_tools
 from domain.types import utcnow
 from server.context import Credential, McpRequest, current_request
 from server.endpoints import Endpoint, EndpointError
+from server.mcp_messages import (
+    InvalidMessage,
+    PostedMessage,
+    ToolCall,
+    read_message,
+    streamable_http_dispatches,
+)
 from server.tools.base import WRITE_SCOPE
 from server.tools.registry import ToolBook
 
@@ -61,14 +68,6 @@ class TokenResolver(Protocol):
 
 # The endpoint a request is for, from its scope and headers; raises EndpointError.
 EndpointResolver = Callable[[Scope, Headers], Endpoint]
-
-
-@dataclass(frozen=True, slots=True)
-class ToolCall:
-    """One ``tools/call`` message of a POST body: its JSON-RPC id and the tool's name."""
-
-    id: Any
-    name: str
 
 
 class ToolCallGate(Protocol):
@@ -105,24 +104,15 @@ def bearer_credential(headers: Headers) -> str | None:
     return api_key or None
 
 
-def tool_calls(body: bytes) -> list[ToolCall]:
-    """The ``tools/call`` messages of a JSON-RPC POST body (a batch may hold several)."""
-    # Cheap skip for bodies that cannot name the method: JSON may spell it "tools\/call" or with
-    # \u escapes, so only a body with neither "tools" nor a \u escape goes unparsed.
-    if b"tools" not in body and b"\\u" not in body:
-        return []
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return []
-    messages = payload if isinstance(payload, list) else [payload]
-    calls = []
-    for message in messages:
-        if isinstance(message, dict) and message.get("method") == "tools/call":
-            params = message.get("params")
-            name = params.get("name") if isinstance(params, dict) else None
-            calls.append(ToolCall(id=message.get("id"), name=name if isinstance(name, str) else ""))
-    return calls
+class Dispatches(Protocol):
+    """Whether the transport behind the edge will dispatch a valid message rather than refuse it
+    (``server.mcp_messages``): a call it refuses is never counted."""
+
+    def __call__(self, scope: Scope, request: McpRequest, posted: PostedMessage) -> bool: ...
+
+
+def streamable_http(scope: Scope, request: McpRequest, posted: PostedMessage) -> bool:
+    return streamable_http_dispatches(Headers(scope=scope), scope["headers"], posted)
 
 
 class McpEndpoint:
@@ -138,6 +128,7 @@ class McpEndpoint:
         no_auth: bool = False,
         gate: ToolCallGate | None = None,
         clock: Callable[[], datetime] = utcnow,
+        dispatches: Dispatches = streamable_http,
     ) -> None:
         self.inner = inner
         self.endpoints = endpoints
@@ -148,16 +139,16 @@ class McpEndpoint:
         self.no_auth = no_auth
         self.gate = gate
         self.clock = clock
+        self.dispatches = dispatches
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
         try:
             endpoint = self._endpoint(scope, headers)
             body = await self._read_body(scope, receive, headers)
-            is_post = scope["method"] == "POST"
-            calls = tool_calls(body) if is_post else []
+            posted = _read_posted(body) if scope["method"] == "POST" else None
             request, extra_headers = await anyio.to_thread.run_sync(
-                functools.partial(self._prepare, headers, endpoint, calls, read_switches=is_post)
+                self._prepare, scope, headers, endpoint, posted
             )
         except Refused as refusal:
             await _send_json(send, refusal.status, refusal.body, refusal.headers)
@@ -175,22 +166,32 @@ class McpEndpoint:
             raise Refused(exc.status, {"error": exc.error, "error_description": exc.description}) from None
 
     def _prepare(
-        self, headers: Headers, endpoint: Endpoint, calls: list[ToolCall], *, read_switches: bool = True
+        self,
+        scope: Scope,
+        headers: Headers,
+        endpoint: Endpoint,
+        posted: PostedMessage | InvalidMessage | None,
     ) -> tuple[McpRequest, dict[str, str]]:
-        """Authenticate, check scopes, then pass the gate: in that order, in one worker thread.
+        """Authenticate, refuse an invalid message, check scopes, then pass the gate: in that
+        order, in one worker thread.
 
-        Calls to tools this URL does not offer or an admin disabled are left out of the scope
-        check and the gate: they are refused (by ``server.tools.switches``) without counting
-        against the quotas.
+        Only a ``tools/call`` the SDK will dispatch reaches the gate; calls to tools this URL does
+        not offer or an admin disabled are left out of the scope check and the gate too: they are
+        refused (by ``server.tools.switches``) without counting against the quotas.
         """
-        request = self._authenticate(headers, endpoint, read_switches=read_switches)
-        if not calls:
+        request = self._authenticate(headers, endpoint, read_switches=posted is not None)
+        if isinstance(posted, InvalidMessage):
+            raise Refused(400, posted.body())
+        call = posted.tool_call if posted is not None else None
+        if call is None or not request.offers(call.name):
             return request, {}
-        offered = [call for call in calls if request.offers(call.name)]
-        self._check_scopes(request.caller, endpoint, offered)
-        disabled = request.disabled_tools or frozenset()
-        counted = [call for call in offered if call.name not in disabled]
-        return request, self.gate.admit(request, counted) if self.gate and counted else {}
+        self._check_scopes(request.caller, endpoint, [call])
+        assert posted is not None
+        if not self.dispatches(scope, request, posted):
+            return request, {}
+        if self.gate is None or call.name in (request.disabled_tools or frozenset()):
+            return request, {}
+        return request, self.gate.admit(request, [call])
 
     async def _read_body(self, scope: Scope, receive: Receive, headers: Headers) -> bytes:
         if scope["method"] != "POST":
@@ -292,6 +293,13 @@ class McpEndpoint:
                         )
                     },
                 )
+
+
+def _read_posted(body: bytes) -> PostedMessage | InvalidMessage:
+    try:
+        return read_message(body)
+    except InvalidMessage as invalid:
+        return invalid
 
 
 def _with_headers(send: Send, headers: dict[str, str]) -> Send:

@@ -40,10 +40,14 @@ class SseSessionGuard:
         if scope["method"] == "GET":
             await self._open(scope, receive, send, owner, request.endpoint)
             return
-        if self.owners.get(_session_id(scope)) != owner:
+        if not self.owns(scope, owner):
             await _not_found(send)
             return
         await self.inner(scope, receive, send)
+
+    def owns(self, scope: Scope, agent_id: int) -> bool:
+        """Whether the session a ``POST /messages/?session_id=…`` names was opened by ``agent_id``."""
+        return self.owners.get(_session_id(scope)) == agent_id
 
     async def _open(
         self, scope: Scope, receive: Receive, send: Send, owner: int, endpoint: Endpoint | None

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -26,6 +27,12 @@ os.environ.setdefault("HELPDESK_QUOTA_PER_MONTH", "0")
 for limit in ("LOGIN_RATE_LIMIT_PER_ACCOUNT", "LOGIN_RATE_LIMIT_PER_IP", "REGISTRATION_RATE_LIMIT_PER_IP"):
     os.environ.setdefault(f"HELPDESK_{limit}", "")
 os.environ.setdefault("HELPDESK_TOKEN_RATE_LIMIT_PER_CLIENT", "")
+
+# Fuzz tests explore new inputs on developers' machines; in CI they replay the same examples,
+# so a run's verdict does not depend on luck.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def _reset_postgres(url: str) -> None:

@@ -24,7 +24,6 @@ that pass the usual rules, and it must describe a public client (we hold no keys
 from __future__ import annotations
 
 import ipaddress
-import json
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import anyio
 import httpx
+import pydantic_core
 from pydantic import AnyUrl, ValidationError
 
 from auth.oauth.redirects import InvalidRedirectUri, check_registrable
@@ -150,8 +150,10 @@ class MetadataDocumentFetcher:
 
 def parse_document(url: str, body: bytes) -> ClientMetadataDocument:
     try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        # pydantic_core's parser refuses deep nesting with a ValueError (json.loads would raise
+        # RecursionError on a document nested thousands deep).
+        document = pydantic_core.from_json(body)
+    except ValueError:
         raise MetadataDocumentError("the client metadata document is not JSON.") from None
     if not isinstance(document, dict):
         raise MetadataDocumentError("the client metadata document is not a JSON object.")

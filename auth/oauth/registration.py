@@ -16,12 +16,12 @@ The secret is returned once, here, and only its hash is kept.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 import anyio.to_thread
+import pydantic_core
 from mcp.server.auth.errors import stringify_pydantic_error
 from mcp.server.auth.handlers.register import RegistrationErrorResponse
 from mcp.server.auth.json_response import PydanticJSONResponse
@@ -69,7 +69,8 @@ class RegistrationHandler:
 
     async def handle(self, request: Request) -> Response:
         try:
-            body = json.loads(await request.body())
+            # Bounded nesting: a ValueError, never a RecursionError (see auth.oauth.cimd).
+            body = pydantic_core.from_json(await request.body())
             metadata = RegistrationRequest.model_validate(body)
         except ValueError as exc:
             description = (

@@ -24,7 +24,8 @@ from domain.usage.models import Granularity
 from domain.usage.periods import Window, window_at
 from domain.usage.service import QuotaExhausted, consume_calls, forget_minutes_before
 from server.context import McpRequest
-from server.mcp_endpoint import Refused, ToolCall
+from server.mcp_endpoint import Refused
+from server.mcp_messages import ToolCall
 from server.quotas.windows import MinuteWindowStore
 
 logger = logging.getLogger(__name__)

@@ -16,6 +16,7 @@ from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, ValidationError
 
 from domain.errors import DomainError
+from server.capabilities import Capabilities
 from server.tools.arguments import explain, strict_model
 from server.tools.base import ToolSpec
 
@@ -135,12 +136,14 @@ def build_mcp_server(
 ) -> tuple[MCPServer[Any], ToolBook]:
     """The SDK server; ``middleware`` (outermost first) runs before the strict argument check."""
     tools, book = build_tools(specs)
+    capabilities = Capabilities()
     server: MCPServer[Any] = MCPServer(
         name="helpdesk-mcp",
         title="Helpdesk",
         instructions=INSTRUCTIONS,
         version=version,
         tools=tools,
-        middleware=[*middleware, StrictArgumentsMiddleware(book)],
+        middleware=[*middleware, *capabilities.middleware(), StrictArgumentsMiddleware(book)],
     )
+    capabilities.install(server)
     return server, book

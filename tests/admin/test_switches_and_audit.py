@@ -20,7 +20,8 @@ from domain.toolswitches.models import ToolSwitch
 from domain.toolswitches.service import disable_tool, enable_tool
 from server.app import create_app
 from server.context import McpRequest
-from server.mcp_endpoint import Refused, ToolCall
+from server.mcp_endpoint import Refused
+from server.mcp_messages import ToolCall
 from server.settings import load_settings
 from server.tools.registry import all_tool_specs
 from tests.auth.fakes import FakeClock

@@ -19,6 +19,13 @@ Checks (see ``CHECKS``):
 - ``mcp-remote-apikey``: mcp-remote with ``--header "Authorization: Bearer KEY"``; the browser
   is ``/bin/false`` so any OAuth attempt fails; tools/list and fetchWorkspaces (the admin sees 3).
 - ``ts-sdk-oauth``: ``ts_sdk_oauth.mjs``: the TypeScript SDK client with an OAuthClientProvider.
+- ``mcp-remote-oauth-sse``: the same with ``--transport sse-only`` at ``/sse``.
+- ``ts-sdk-oauth-sse``, ``python-sdk-oauth-sse``: the TypeScript and Python SDK clients with their
+  OAuth providers over legacy SSE at ``/sse`` (each URL is its own protected resource: the SDKs
+  refuse metadata whose ``resource`` is not the URL they were given).
+- ``ts-sdk-oauth-narrowed``, ``python-sdk-oauth-narrowed``: the same at the narrowed endpoint
+  ``/mcp/x/tickets,solutions/readonly``: a read-only token, only those read tools listed, and
+  ``createTicket`` refused with a JSON-RPC error.
 - ``inspector-cli-apikey``: ``inspector --cli URL --header ...`` tools/list and tools/call.
 - ``inspector-cli-oauth``: the Inspector CLI's own OAuth (DCR, PKCE, loopback callback), its
   browser step done by ``browser_login.py`` (``MCP_AUTO_OPEN_ENABLED=true`` lets it open one
@@ -52,6 +59,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 BROWSER = HERE / "browser_login.py"
 TS_SDK_SCRIPT = HERE / "ts_sdk_oauth.mjs"
+PYTHON_SDK_SCRIPT = HERE / "python_sdk_oauth.py"
 TOOL_SURFACE = ROOT / "tests" / "server" / "tool_surface.json"
 
 AGENT = "agent@helpdesk.test"
@@ -65,7 +73,16 @@ CALLBACK_PORTS = {
     "ts-sdk-oauth": 8812,
     "conformance-authorization": 8813,
     "inspector-cli-oauth": 8814,
+    "python-sdk-oauth-sse": 8815,
+    "python-sdk-oauth-narrowed": 8816,
+    "ts-sdk-oauth-sse": 8817,
+    "ts-sdk-oauth-narrowed": 8818,
+    "mcp-remote-oauth-sse": 8819,
 }
+# The narrowed endpoint the *-narrowed checks sign in to, and a tool it must refuse.
+NARROWED_TOOLSETS = ("tickets", "solutions")
+NARROWED_PATH = "/mcp/x/" + ",".join(NARROWED_TOOLSETS) + "/readonly"
+REFUSED = "createTicket"
 
 
 class CheckFailed(Exception):
@@ -82,11 +99,20 @@ class Context:
     work: Path
     timeout: float
     expected_tools: int
+    narrowed_tools: int
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     @property
     def mcp_url(self) -> str:
         return f"{self.base_url}/mcp"
+
+    @property
+    def sse_url(self) -> str:
+        return f"{self.base_url}/sse"
+
+    @property
+    def narrowed_url(self) -> str:
+        return f"{self.base_url}{NARROWED_PATH}"
 
     def bin(self, name: str) -> Path:
         return self.modules / ".bin" / name
@@ -267,12 +293,20 @@ def expect_workspaces(structured: dict[str, Any], expected: list[str], notes: li
 
 
 def check_mcp_remote_oauth(ctx: Context) -> list[str]:
-    name = "mcp-remote-oauth"
+    # The default transport strategy (http-first).
+    return mcp_remote_oauth(ctx, "mcp-remote-oauth", ctx.mcp_url, [])
+
+
+def check_mcp_remote_oauth_sse(ctx: Context) -> list[str]:
+    return mcp_remote_oauth(ctx, "mcp-remote-oauth-sse", ctx.sse_url, ["--transport", "sse-only"])
+
+
+def mcp_remote_oauth(ctx: Context, name: str, url: str, transport: list[str]) -> list[str]:
     deadline = Deadline(ctx.timeout)
     port = CALLBACK_PORTS[name]
     env = ctx.env(name, BROWSER=str(BROWSER), MCP_REMOTE_CONFIG_DIR=str(ctx.work / name / "mcp-auth"))
-    argv = [str(ctx.node), str(ctx.bin("mcp-remote")), ctx.mcp_url, str(port)]
-    argv += ["--auth-timeout", str(int(ctx.timeout))]  # the default transport strategy (http-first)
+    argv = [str(ctx.node), str(ctx.bin("mcp-remote")), url, str(port), *transport]
+    argv += ["--auth-timeout", str(int(ctx.timeout))]
     peer = StdioPeer(ctx.spawn(argv, env=env, log=ctx.work / name / "mcp-remote.log", stdin=True))
     try:
         notes, structured = mcp_session(peer, deadline, tool="fetchWorkspaces")
@@ -284,7 +318,11 @@ def check_mcp_remote_oauth(ctx: Context) -> list[str]:
     if signed_in != 1:
         raise CheckFailed(f"expected one sign-in through $BROWSER, saw {signed_in}")
     tokens = list((ctx.work / name / "mcp-auth").rglob("*_tokens.json"))
-    notes.insert(0, f"OAuth: DCR + sign-in as {AGENT} through $BROWSER, tokens stored ({len(tokens)} file)")
+    notes.insert(
+        0,
+        f"{url} {' '.join(transport)}: DCR + sign-in as {AGENT} through $BROWSER,"
+        f" tokens stored ({len(tokens)} file)",
+    )
     return notes
 
 
@@ -306,30 +344,85 @@ def check_mcp_remote_apikey(ctx: Context) -> list[str]:
 
 
 def check_ts_sdk_oauth(ctx: Context) -> list[str]:
-    name = "ts-sdk-oauth"
-    argv = [str(ctx.node), str(TS_SDK_SCRIPT), "--url", ctx.mcp_url, "--modules", str(ctx.modules)]
+    return ts_sdk_check(ctx, "ts-sdk-oauth", ctx.mcp_url, expect=ctx.expected_tools)
+
+
+def check_ts_sdk_oauth_sse(ctx: Context) -> list[str]:
+    return ts_sdk_check(ctx, "ts-sdk-oauth-sse", ctx.sse_url, expect=ctx.expected_tools)
+
+
+def check_ts_sdk_oauth_narrowed(ctx: Context) -> list[str]:
+    return ts_sdk_check(
+        ctx, "ts-sdk-oauth-narrowed", ctx.narrowed_url, expect=ctx.narrowed_tools, refuse=REFUSED
+    )
+
+
+def ts_sdk_check(ctx: Context, name: str, url: str, *, expect: int, refuse: str | None = None) -> list[str]:
+    argv = [str(ctx.node), str(TS_SDK_SCRIPT), "--url", url, "--modules", str(ctx.modules)]
     argv += ["--browser", str(BROWSER), "--callback-port", str(CALLBACK_PORTS[name])]
     argv += [
         "--tool",
         "fetchTickets",
         "--expect-tools",
-        str(ctx.expected_tools),
+        str(expect),
         "--timeout",
         str(max(int(ctx.timeout) - 5, 5)),  # its own deadline first: a clearer message
     ]
+    argv += ["--refuse", refuse] if refuse else []
     out = run(ctx, name, argv, ctx.env(name))
     summary = last_json_line(out)
     if not summary.get("ok"):
         raise CheckFailed(summary.get("error", "no summary"))
-    return [
-        f"SDK {summary.get('sdk')}: 401 → DCR → sign-in as {AGENT} → finishAuth"
-        f" (token scope {summary['token']['scope']!r}, refresh token {summary['token']['refresh_token']})",
+    notes = [
+        f"SDK {summary.get('sdk')} {summary.get('transport')} at {url}: 401 → DCR → sign-in as {AGENT}"
+        f" → finishAuth (token scope {summary['token']['scope']!r}, refresh token"
+        f" {summary['token']['refresh_token']})",
         f"connect: {summary['server']['name']} ({summary.get('protocol')})",
         f"tools/list: {summary['tools']} tools",
         f"tools/call fetchTickets per_page=5: {summary['call']['items']} of {summary['call']['total']}",
-        f"spoiled access token → 401 → SDK refreshed by itself (rotated refresh token:"
-        f" {summary['refresh']['rotated_refresh_token']}), tools/list again",
     ]
+    if refuse:
+        notes.append(f"tools/call {refuse}: refused, JSON-RPC error {summary['refused']['code']}")
+    notes.append(
+        f"spoiled access token → 401 → SDK refreshed by itself (rotated refresh token:"
+        f" {summary['refresh']['rotated_refresh_token']}), tools/list again"
+    )
+    return notes
+
+
+def check_python_sdk_oauth_sse(ctx: Context) -> list[str]:
+    return python_sdk_check(
+        ctx, "python-sdk-oauth-sse", ctx.sse_url, tool="fetchWorkspaces", expect=ctx.expected_tools
+    )
+
+
+def check_python_sdk_oauth_narrowed(ctx: Context) -> list[str]:
+    name = "python-sdk-oauth-narrowed"
+    return python_sdk_check(
+        ctx, name, ctx.narrowed_url, tool="fetchTickets", expect=ctx.narrowed_tools, refuse=REFUSED
+    )
+
+
+def python_sdk_check(
+    ctx: Context, name: str, url: str, *, tool: str, expect: int, refuse: str | None = None
+) -> list[str]:
+    """``python_sdk_oauth.py``: the Python SDK's client and OAuthClientProvider (this venv's SDK)."""
+    argv = [sys.executable, str(PYTHON_SDK_SCRIPT), "--url", url, "--browser", str(BROWSER)]
+    argv += ["--callback-port", str(CALLBACK_PORTS[name]), "--tool", tool, "--expect-tools", str(expect)]
+    argv += ["--timeout", str(max(int(ctx.timeout) - 5, 5))]
+    argv += ["--refuse", refuse] if refuse else []
+    summary = last_json_line(run(ctx, name, argv, ctx.env(name)))
+    if not summary.get("ok"):
+        raise CheckFailed(summary.get("error", "no summary"))
+    notes = [
+        f"mcp {summary.get('sdk')} {summary['transport']} at {url}: 401 → its own metadata → DCR → sign-in"
+        f" as {AGENT} (token scope {summary['token']['scope']!r})",
+        f"tools/list: {summary['tools']} tools",
+        f"tools/call {tool}: {summary['call']['items']} items",
+    ]
+    if refuse:
+        notes.append(f"tools/call {refuse}: refused, JSON-RPC error {summary['refused']['code']}")
+    return notes
 
 
 def check_inspector_cli_apikey(ctx: Context) -> list[str]:
@@ -543,6 +636,14 @@ def register(ctx: Context, client_name: str, redirect_uri: str, metadata: dict[s
     return registered
 
 
+def narrowed_tool_count() -> int:
+    """How many tools ``NARROWED_PATH`` must list, from the tools' own declarations."""
+    sys.path.insert(0, str(ROOT))
+    from server.tools.registry import all_tool_specs
+
+    return sum(1 for spec in all_tool_specs() if spec.toolset in NARROWED_TOOLSETS and not spec.writes)
+
+
 def _browser_visits(ctx: Context, check: str) -> int:
     log = ctx.work / check / "browser.log"
     if not log.exists():
@@ -560,7 +661,12 @@ def _browser_failures(ctx: Context, check: str) -> list[str]:
 CHECKS: dict[str, Callable[[Context], list[str]]] = {
     "mcp-remote-oauth": check_mcp_remote_oauth,
     "mcp-remote-apikey": check_mcp_remote_apikey,
+    "mcp-remote-oauth-sse": check_mcp_remote_oauth_sse,
     "ts-sdk-oauth": check_ts_sdk_oauth,
+    "ts-sdk-oauth-sse": check_ts_sdk_oauth_sse,
+    "ts-sdk-oauth-narrowed": check_ts_sdk_oauth_narrowed,
+    "python-sdk-oauth-sse": check_python_sdk_oauth_sse,
+    "python-sdk-oauth-narrowed": check_python_sdk_oauth_narrowed,
     "inspector-cli-apikey": check_inspector_cli_apikey,
     "inspector-cli-oauth": check_inspector_cli_oauth,
     "conformance-authorization": check_conformance_authorization,
@@ -595,6 +701,7 @@ def main() -> int:
         work=work,
         timeout=args.timeout,
         expected_tools=len(json.loads(TOOL_SURFACE.read_text())),
+        narrowed_tools=narrowed_tool_count(),
     )
     passed = failed = 0
     for name in selected:

@@ -2,7 +2,12 @@
 //
 //   node tests/clients/ts_sdk_oauth.mjs --url http://127.0.0.1:8810/mcp \
 //       --modules .ci/.work/clients/node_modules --browser tests/clients/browser_login.py \
-//       --callback-port 8812 [--tool fetchTickets] [--expect-tools 34]
+//       --callback-port 8812 [--tool fetchTickets] [--expect-tools 34] [--refuse createTicket]
+//
+// The transport follows the URL as clients that pick it from the suffix do: `…/sse` is the
+// legacy SSE transport (SSEClientTransport), anything else Streamable HTTP. Either way the SDK
+// reads the URL's own protected-resource metadata and asks for a token for exactly that URL.
+// With --refuse, a call to that tool must come back as a JSON-RPC error (a narrowed endpoint).
 //
 // An OAuthClientProvider with in-memory storage; its redirectToAuthorization hands the URL to the
 // scripted browser (tests/clients/browser_login.py), which signs in as the demo agent, approves,
@@ -30,6 +35,7 @@ const { values: args } = parseArgs({
     'callback-port': { type: 'string', default: '8812' },
     tool: { type: 'string', default: 'fetchTickets' },
     'expect-tools': { type: 'string' },
+    refuse: { type: 'string' },
     timeout: { type: 'string', default: '60' },
   },
 });
@@ -43,12 +49,15 @@ for (const name of ['url', 'modules', 'browser']) {
 const require = createRequire(join(resolve(args.modules), 'noop.js'));
 const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
 const { StreamableHTTPClientTransport } = require('@modelcontextprotocol/sdk/client/streamableHttp.js');
+const { SSEClientTransport } = require('@modelcontextprotocol/sdk/client/sse.js');
+const { McpError } = require('@modelcontextprotocol/sdk/types.js');
 const { UnauthorizedError } = require('@modelcontextprotocol/sdk/client/auth.js');
 const sdkVersion = JSON.parse(
   readFileSync(join(resolve(args.modules), '@modelcontextprotocol/sdk/package.json'), 'utf8'),
 ).version;
 
 const serverUrl = new URL(args.url);
+const Transport = serverUrl.pathname.endsWith('/sse') ? SSEClientTransport : StreamableHTTPClientTransport;
 const callbackPort = Number(args['callback-port']);
 const redirectUrl = `http://127.0.0.1:${callbackPort}/callback`;
 const deadline = Date.now() + Number(args.timeout) * 1000;
@@ -158,11 +167,11 @@ class InMemoryOAuthProvider {
 }
 
 const provider = new InMemoryOAuthProvider();
-const summary = { sdk: sdkVersion, url: serverUrl.href };
+const summary = { sdk: sdkVersion, url: serverUrl.href, transport: Transport.name };
 
 async function connect() {
   const client = new Client({ name: 'helpdesk-mcp-ts-sdk-check', version: '1.0.0' });
-  const transport = new StreamableHTTPClientTransport(serverUrl, { authProvider: provider });
+  const transport = new Transport(serverUrl, { authProvider: provider });
   await withDeadline(client.connect(transport), 'connect');
   return { client, transport };
 }
@@ -182,7 +191,7 @@ try {
   summary.iss = params.iss ?? null;
   if (params.iss !== undefined && params.iss !== serverUrl.origin) throw new Error(`iss ${params.iss} is not ${serverUrl.origin}`);
   summary.client_id = provider.clientInfo?.client_id;
-  const firstTransport = new StreamableHTTPClientTransport(serverUrl, { authProvider: provider });
+  const firstTransport = new Transport(serverUrl, { authProvider: provider });
   await withDeadline(firstTransport.finishAuth(params.code), 'the token exchange');
   summary.token = {
     type: provider.storedTokens?.token_type,
@@ -207,6 +216,15 @@ try {
   const items = Object.values(result.structuredContent ?? {}).find(Array.isArray) ?? [];
   summary.call = { tool: args.tool, items: items.length, total: result.structuredContent?.total };
   if (items.length === 0) throw new Error(`${args.tool} returned no items: ${JSON.stringify(result.structuredContent)}`);
+  if (args.refuse) {
+    try {
+      await withDeadline(client.callTool({ name: args.refuse, arguments: {} }), `tools/call ${args.refuse}`);
+      throw new Error(`${args.refuse} was not refused`);
+    } catch (error) {
+      if (!(error instanceof McpError)) throw error;
+      summary.refused = { tool: args.refuse, code: error.code };
+    }
+  }
   await client.close();
 
   // 3. Refresh: a spoiled access token gets 401 invalid_token; the SDK refreshes by itself.

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
+from domain import migrate
 from domain.db import make_engine
 
 
@@ -27,3 +30,14 @@ def own_database_url(tmp: Path, suffix: str) -> str:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     server.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+@contextmanager
+def own_engine(tmp: Path, suffix: str) -> Iterator[Engine]:
+    """An engine on ``own_database_url(tmp, suffix)``, migrated to head; disposed afterwards."""
+    engine = make_engine(own_database_url(tmp, suffix))
+    migrate.upgrade(engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()

@@ -92,6 +92,7 @@ UNUSABLE: dict[str, Callable[[str], httpx.Response]] = {
     "redirect": lambda url: httpx.Response(302, headers={"Location": "https://elsewhere.example/doc.json"}),
     "over 64 KB": lambda url: httpx.Response(200, content=b"{" + b" " * (70 * 1024) + b"}"),
     "not JSON": lambda url: httpx.Response(200, content=b"not json"),
+    "nested 20,000 deep": lambda url: httpx.Response(200, content=b"[" * 20_000 + b"]" * 20_000),
     "server error": lambda url: httpx.Response(500),
     "javascript: redirect URI": lambda url: document(url, redirect_uris=["javascript:alert(1)"]),
     "no redirect URIs": lambda url: document(url, redirect_uris=[]),

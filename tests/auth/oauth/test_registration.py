@@ -94,7 +94,11 @@ async def test_invalid_metadata_is_a_400_never_a_500(http: httpx.AsyncClient, bo
     assert response.json()["error"] == "invalid_client_metadata"
 
 
-async def test_non_json_body_is_invalid_client_metadata(http: httpx.AsyncClient) -> None:
-    response = await http.post("/register", content=b"not json", headers={"Content-Type": "application/json"})
+@pytest.mark.parametrize("body", [b"not json", b"[" * 20_000 + b"]" * 20_000], ids=["not json", "deep"])
+async def test_non_json_body_is_invalid_client_metadata(http: httpx.AsyncClient, body: bytes) -> None:
+    response = await http.post("/register", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400
-    assert response.json()["error"] == "invalid_client_metadata"
+    assert response.json() == {
+        "error": "invalid_client_metadata",
+        "error_description": "Body is not JSON.",
+    }
