@@ -58,6 +58,18 @@ class Settings(BaseSettings):
     quota_per_month: int = Field(
         default=5000, ge=0, description="Tool calls per calendar month (UTC) per account (0 disables)."
     )
+    quota_per_user_per_minute: int = Field(
+        default=0,
+        ge=0,
+        description="Tool calls per minute for each user, beside the account's (0, the default, disables; "
+        "an admin may set another limit for one user).",
+    )
+    quota_per_user_per_month: int = Field(
+        default=0,
+        ge=0,
+        description="Tool calls per calendar month (UTC) for each user (0, the default, disables; an "
+        "admin may set another limit for one user).",
+    )
     quota_minute_storage: Literal["auto", "redis", "database", "memory"] = Field(
         default="auto",
         description="Where the per-minute window is counted: redis, database, or memory (exact for a "
@@ -94,6 +106,13 @@ class Settings(BaseSettings):
         default=30, ge=1, description="Lifetime of OAuth refresh tokens, in days."
     )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+    worker_timeout_seconds: int = Field(
+        default=60,
+        ge=5,
+        le=3600,
+        description="With serve --workers N > 1: seconds a worker may take to start, or to answer the "
+        "supervisor's health check, before it is killed and replaced.",
+    )
 
     @field_validator("allowed_hosts", "allowed_origins", mode="before")
     @classmethod

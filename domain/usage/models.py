@@ -3,7 +3,9 @@
 One table holds every counter: a row is one ``granularity`` (minute or month), one ``period``
 of it (``2026-11-24T10:14`` or ``2026-11``), one ``scope`` (the whole account, one user, one
 tool) and one ``subject`` within the scope (empty for the account, the agent id, the tool
-name). Quotas apply to the account rows; the user and tool rows are for reporting.
+name). Quotas apply to the account rows and, when per-user quotas are on, to the user rows; the
+tool rows are for reporting. ``UserQuota`` holds an admin's limit for one user, in place of the
+per-user default of the settings.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
-from domain.types import enum_type
+from domain.types import enum_type, timestamp_column
 
 
 class Granularity(enum.StrEnum):
@@ -41,6 +43,17 @@ class UsageCounter(SQLModel, table=True):
     count: int = Field(default=0)
 
 
+class UserQuota(SQLModel, table=True):
+    """An admin's per-user limits for one agent; None keeps the setting's default (0 = no limit)."""
+
+    __tablename__ = "user_quota"
+    __table_args__ = {"info": {"helpdesk_data": False}}  # an operator's setting: not seeded or reset
+    agent_id: int = Field(foreign_key="agent.id", primary_key=True, ondelete="CASCADE")
+    per_minute: int | None = None
+    per_month: int | None = None
+    updated_at: datetime = Field(sa_column=timestamp_column())
+
+
 class QuotaWindowUsage(BaseModel):
     """Calls in the current window against its limit; ``used`` is None when no process can tell."""
 
@@ -53,9 +66,16 @@ class QuotaWindowUsage(BaseModel):
 
 
 class UserUsage(BaseModel):
+    """One user's calls this month (and this minute, when per-user minutes are counted) against the
+    user's limits (None: no limit)."""
+
     agent_id: int
     email: str | None
     calls: int
+    month_limit: int | None = None
+    minute_calls: int | None = None
+    minute_limit: int | None = None
+    overridden: bool = False
 
 
 class ToolUsage(BaseModel):

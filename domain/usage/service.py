@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -41,26 +41,34 @@ from domain.usage.models import (
     UserUsage,
 )
 from domain.usage.periods import Window, window_at
+from domain.usage.user_limits import UserLimits, apply_override, overrides
+
+NO_USER_LIMITS = UserLimits()
 
 TABLE: Table = UsageCounter.__table__  # type: ignore[attr-defined]
 KEY = ("granularity", "period", "scope", "subject")
 
 
 class QuotaExhausted(Exception):
-    """The account has no calls left in ``window``; nothing of this admission was counted."""
+    """The account (or, with ``scope`` user, the calling user) has no calls left in ``window``;
+    nothing of this admission was counted."""
 
-    def __init__(self, window: Window, limit: int) -> None:
-        super().__init__(f"{limit} tool calls per {window.granularity} used up ({window.period})")
+    def __init__(self, window: Window, limit: int, scope: UsageScope = UsageScope.account) -> None:
+        super().__init__(f"{limit} tool calls per {window.granularity} used up ({window.period}, {scope})")
         self.window = window
         self.limit = limit
+        self.scope = scope
 
 
 @dataclass(frozen=True, slots=True)
 class Consumed:
-    """Counts after an admission: the month's, and the minute's when it is kept in the database."""
+    """Counts after an admission: the month's, and the minute's when it is kept in the database;
+    the user's where a per-user limit applies (else None)."""
 
     month: int
     minute: int | None
+    user_month: int | None = None
+    user_minute: int | None = None
 
 
 @functools.cache
@@ -105,9 +113,10 @@ def _upsert(
     return count
 
 
-def _add_breakdown(session: Session, window: Window, agent_id: int, tools: Sequence[str]) -> None:
-    """Count the calls per user and per tool, in one statement (one round trip)."""
-    rows = [(UsageScope.user, str(agent_id), len(tools))]
+def _add_breakdown(session: Session, window: Window, agent_id: int | None, tools: Sequence[str]) -> None:
+    """Count the calls per tool and (unless ``agent_id`` is None: counted apart, within a limit)
+    per user, in one statement (one round trip)."""
+    rows = [(UsageScope.user, str(agent_id), len(tools))] if agent_id is not None else []
     rows += [(UsageScope.tool, tool, calls) for tool, calls in sorted(Counter(tools).items())]
     statement, _, _ = _upserts(session.get_bind().dialect.name)
     session.execute(
@@ -125,12 +134,19 @@ def _add_breakdown(session: Session, window: Window, agent_id: int, tools: Seque
     )
 
 
-def _take(session: Session, window: Window, amount: int, limit: int) -> int:
+def _take(
+    session: Session,
+    window: Window,
+    amount: int,
+    limit: int,
+    scope: UsageScope = UsageScope.account,
+    subject: str = "",
+) -> int:
     if limit and amount > limit:
-        raise QuotaExhausted(window, limit)
-    count = _upsert(session, window, UsageScope.account, "", amount, limit)
+        raise QuotaExhausted(window, limit, scope)
+    count = _upsert(session, window, scope, subject, amount, limit)
     if count is None:
-        raise QuotaExhausted(window, limit)
+        raise QuotaExhausted(window, limit, scope)
     return count
 
 
@@ -143,23 +159,34 @@ def consume_calls(
     per_month: int,
     per_minute: int = 0,
     count_minute: bool = True,
+    user: UserLimits = NO_USER_LIMITS,
 ) -> Consumed:
-    """Count ``tools`` (one entry per call) against the month and, if ``count_minute``, the minute.
+    """Count ``tools`` (one entry per call) against the month and, if ``count_minute``, the minute,
+    for the account and, where ``user`` sets a limit, for the calling user.
 
     A limit of 0 counts without limiting. Raises ``QuotaExhausted`` for the first window with
     too few calls left; the caller's transaction must then roll back (``session_scope`` does),
-    which also undoes the breakdown rows. Rows are always touched in the same order (user,
-    tools by name, minute, month), so concurrent admissions never deadlock; the account rows
-    every admission shares come last, so their locks are held for the shortest time.
+    which also undoes the breakdown rows. Rows are always touched in the same order (user's
+    month, tools by name, user's minute, account's minute, account's month), so concurrent
+    admissions never deadlock; the account rows every admission shares come last, so their
+    locks are held for the shortest time.
     """
     amount = len(tools)
+    subject = str(agent_id)
     month_window = window_at(Granularity.month, now)
-    _add_breakdown(session, month_window, agent_id, tools)
-    minute = None
+    minute_window = window_at(Granularity.minute, now)
+    user_month = user_minute = minute = None
+    if user.per_month:
+        user_month = _take(session, month_window, amount, user.per_month, UsageScope.user, subject)
+        _add_breakdown(session, month_window, None, tools)
+    else:
+        _add_breakdown(session, month_window, agent_id, tools)
     if count_minute:
-        minute = _take(session, window_at(Granularity.minute, now), amount, per_minute)
+        if user.per_minute:
+            user_minute = _take(session, minute_window, amount, user.per_minute, UsageScope.user, subject)
+        minute = _take(session, minute_window, amount, per_minute)
     month = _take(session, month_window, amount, per_month)
-    return Consumed(month=month, minute=minute)
+    return Consumed(month=month, minute=minute, user_month=user_month, user_minute=user_minute)
 
 
 def forget_minutes_before(*, session: Session, now: datetime) -> None:
@@ -196,9 +223,18 @@ def _window_usage(window: Window, used: int | None, limit: int) -> QuotaWindowUs
 
 
 def usage_report(
-    *, session: Session, now: datetime, per_minute: int, per_month: int, minute_used: int | None
+    *,
+    session: Session,
+    now: datetime,
+    per_minute: int,
+    per_month: int,
+    minute_used: int | None,
+    user_defaults: UserLimits = NO_USER_LIMITS,
+    user_minute_used: Callable[[int], int | None] | None = None,
 ) -> UsageReport:
-    """The account's calls this minute (as given: it may live outside the database) and this month."""
+    """The account's calls this minute (as given: it may live outside the database) and this month,
+    and each user's against the user's limits (``user_minute_used`` reads a user's minute where it
+    lives outside the database). Users with an admin-set limit are listed even without calls."""
     month = window_at(Granularity.month, now)
     rows = session.execute(
         select(TABLE.c.scope, TABLE.c.subject, TABLE.c.count).where(
@@ -208,13 +244,32 @@ def usage_report(
         )
     ).all()
     users = {int(subject): int(count) for scope, subject, count in rows if scope == UsageScope.user}
+    overridden = overrides(session)
+    for agent_id in overridden:
+        users.setdefault(agent_id, 0)
     agents = session.exec(
         sqlmodel.select(Agent.id, Agent.email).where(sqlmodel.col(Agent.id).in_(sorted(users)))
     )
     emails: dict[int | None, str] = dict(agents.all())
-    by_user = [
-        UserUsage(agent_id=agent, email=emails.get(agent), calls=calls) for agent, calls in users.items()
-    ]
+    minute = window_at(Granularity.minute, now)
+
+    def line(agent_id: int, calls: int) -> UserUsage:
+        limits = apply_override(overridden.get(agent_id), user_defaults)
+        minute_calls = None
+        if limits.per_minute:
+            read = user_minute_used or (lambda a: _count(session, minute, UsageScope.user, str(a)))
+            minute_calls = read(agent_id)
+        return UserUsage(
+            agent_id=agent_id,
+            email=emails.get(agent_id),
+            calls=calls,
+            month_limit=limits.per_month or None,
+            minute_calls=minute_calls,
+            minute_limit=limits.per_minute or None,
+            overridden=agent_id in overridden,
+        )
+
+    by_user = [line(agent, calls) for agent, calls in users.items()]
     by_tool = [
         ToolUsage(tool=subject, calls=int(count))
         for scope, subject, count in rows

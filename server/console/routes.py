@@ -98,6 +98,7 @@ def console_routes(
         Route(f"{PREFIX}/keys", guarded(console, keys.create), methods=["POST"]),
         Route(f"{PREFIX}/keys/revoke", guarded(console, keys.revoke), methods=["POST"]),
         Route(f"{PREFIX}/usage", guarded(console, usage.show, admin_only=True), methods=["GET"]),
+        Route(f"{PREFIX}/usage/limits", guarded(console, usage.set_limit, admin_only=True), methods=["POST"]),
         Route(f"{PREFIX}/tools", guarded(console, tools.show, admin_only=True), methods=["GET"]),
         Route(f"{PREFIX}/tools", guarded(console, tools.switch, admin_only=True), methods=["POST"]),
         Route(f"{PREFIX}/audit", guarded(console, audit.show, admin_only=True), methods=["GET"]),

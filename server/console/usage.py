@@ -9,18 +9,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 import anyio.to_thread
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
 from domain.audit.models import DayCount
-from domain.audit.service import daily_counts
+from domain.audit.service import Actor, daily_counts
 from domain.db import session_scope
-from server.console.base import Console, Viewer
+from domain.errors import DomainError
+from domain.people.service import agent_by_email
+from domain.usage.user_limits import set_user_limits
+from server.console.base import PREFIX, Console, Viewer, redirect, text_field
 from server.quotas import current_usage
 from server.settings import Settings
 
@@ -42,12 +46,21 @@ class Ranking(BaseModel):
     calls: int
 
 
+class UserRanking(Ranking):
+    """A user's calls against the user's own limits (None: no limit); ``overridden``: an admin's."""
+
+    month_limit: int | None = None
+    minute_calls: int | None = None
+    minute_limit: int | None = None
+    overridden: bool = False
+
+
 class UsageSnapshot(BaseModel):
     as_of: datetime
     minute: WindowUsage
     month: WindowUsage
     days: list[DayCount]
-    by_user: list[Ranking]
+    by_user: list[UserRanking]
     by_tool: list[Ranking]
     note: str = ""
 
@@ -89,7 +102,14 @@ class QuotaUsageSource:
             ),
             days=days,
             by_user=[
-                Ranking(name=user.email or f"agent {user.agent_id}", calls=user.calls)
+                UserRanking(
+                    name=user.email or f"agent {user.agent_id}",
+                    calls=user.calls,
+                    month_limit=user.month_limit,
+                    minute_calls=user.minute_calls,
+                    minute_limit=user.minute_limit,
+                    overridden=user.overridden,
+                )
                 for user in report.by_user
             ],
             by_tool=[Ranking(name=tool.tool, calls=tool.calls) for tool in report.by_tool],
@@ -113,7 +133,53 @@ class UsagePage:
             title="Usage",
             usage=snapshot,
             chart=bar_chart(snapshot.days, peak),
+            notice=NOTICES.get(request.query_params.get("notice", "")),
         )
+
+    async def set_limit(self, request: Request, viewer: Viewer) -> Response:
+        """POST: one user's own limits (blank: the per-user default; 0: no limit)."""
+        form = await self.console.form(request)
+        email = text_field(form, "email", 254)
+        per_minute, per_month = (
+            _limit(text_field(form, "per_minute", 12)),
+            _limit(text_field(form, "per_month", 12)),
+        )
+        if per_minute is False or per_month is False:
+            return redirect(PATH, anchor="user-limits", notice="bad-limit")
+        actor = Actor(channel="console", agent_id=viewer.agent_id, email=viewer.email)
+
+        def change(session: Session) -> bool:
+            agent = agent_by_email(session, email)
+            return set_user_limits(
+                session,
+                agent=agent,
+                per_minute=per_minute,
+                per_month=per_month,
+                actor=actor,
+                now=self.clock(),
+            )
+
+        try:
+            changed = await self.console.run(change)
+        except DomainError:
+            return redirect(PATH, anchor="user-limits", notice="no-agent")
+        return redirect(PATH, anchor="user-limits", notice="limit-set" if changed else "limit-unchanged")
+
+
+PATH = f"{PREFIX}/usage"
+NOTICES = {
+    "limit-set": "The user's limits are saved; they apply from the next tool call.",
+    "limit-unchanged": "The user already had these limits.",
+    "bad-limit": "A limit is a whole number of tool calls (0 for none), or blank for the default.",
+    "no-agent": "No admin or agent has that email.",
+}
+
+
+def _limit(value: str) -> int | Literal[False] | None:
+    """A form's limit: blank for the default (None), a whole number, else False."""
+    if not value:
+        return None
+    return int(value) if value.isdigit() else False
 
 
 class Bar(BaseModel):

@@ -1,4 +1,4 @@
-"""Tool-call quotas per minute and per calendar month (UTC), for the whole account.
+"""Tool-call quotas per minute and per calendar month (UTC), for the whole account and per user.
 
 ``build_quota_gate`` turns the settings into the gate ``/mcp`` runs before every tool call;
 ``current_usage`` is the report the ``usage`` command (and the admin pages) show.
@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from domain.db import session_scope
 from domain.usage.models import UsageReport
 from domain.usage.service import minute_calls_in_database, usage_report
+from domain.usage.user_limits import UserLimits
 from server.quotas.gate import QuotaGate, QuotaLimits
 from server.quotas.windows import minute_window_store
 from server.settings import Settings
@@ -30,7 +31,11 @@ def build_quota_gate(
 ) -> QuotaGate:
     return QuotaGate(
         engine=engine,
-        limits=QuotaLimits(per_minute=settings.quota_per_minute, per_month=settings.quota_per_month),
+        limits=QuotaLimits(
+            per_minute=settings.quota_per_minute,
+            per_month=settings.quota_per_month,
+            user=user_defaults(settings),
+        ),
         minute_store=minute_window_store(settings.quota_minute_storage, settings.redis_url),
         clock=clock,
         is_tool=is_tool,
@@ -48,4 +53,12 @@ def current_usage(settings: Settings, *, engine: Engine, now: datetime) -> Usage
             per_minute=settings.quota_per_minute,
             per_month=settings.quota_per_month,
             minute_used=minute,
+            user_defaults=user_defaults(settings),
+            user_minute_used=(lambda agent_id: store.used(now, subject=str(agent_id))) if store else None,
         )
+
+
+def user_defaults(settings: Settings) -> UserLimits:
+    return UserLimits(
+        per_minute=settings.quota_per_user_per_minute, per_month=settings.quota_per_user_per_month
+    )

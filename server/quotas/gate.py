@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,9 +20,10 @@ from limits.errors import StorageError
 from sqlalchemy.engine import Engine
 
 from domain.db import session_scope
-from domain.usage.models import Granularity
+from domain.usage.models import Granularity, UsageScope
 from domain.usage.periods import Window, window_at
-from domain.usage.service import QuotaExhausted, consume_calls, forget_minutes_before
+from domain.usage.service import Consumed, QuotaExhausted, consume_calls, forget_minutes_before
+from domain.usage.user_limits import UserLimits, limits_for
 from server.context import McpRequest
 from server.mcp_endpoint import Refused
 from server.mcp_messages import ToolCall
@@ -36,27 +37,42 @@ QUOTA_EXCEEDED = -32029
 
 @dataclass(frozen=True, slots=True)
 class QuotaLimits:
-    """Tool calls per calendar minute and per calendar month (UTC); 0 means no limit."""
+    """Tool calls per calendar minute and per calendar month (UTC) for the account, and the default
+    for each user (an admin may set another for one user); 0 means no limit."""
 
     per_minute: int
     per_month: int
+    user: UserLimits = field(default_factory=UserLimits)
 
     def of(self, granularity: Granularity) -> int:
         return self.per_minute if granularity is Granularity.minute else self.per_month
 
 
-def rate_limit_headers(limits: QuotaLimits, now: datetime, used: dict[Granularity, int]) -> dict[str, str]:
+# A policy per quota, named for the draft's RateLimit fields; the user's carry the prefix "user-".
+Used = dict[tuple[UsageScope, Granularity], int]
+
+
+def _policy_name(scope: UsageScope, granularity: Granularity) -> str:
+    return f"user-{granularity}" if scope is UsageScope.user else str(granularity)
+
+
+def rate_limit_headers(limits: QuotaLimits, user: UserLimits, now: datetime, used: Used) -> dict[str, str]:
     """``RateLimit-Policy`` for every limit, ``RateLimit`` (remaining, seconds to reset) for ``used``."""
     policies, states = [], []
-    for granularity in (Granularity.minute, Granularity.month):
-        limit = limits.of(granularity)
+    for scope, granularity, limit in (
+        (UsageScope.account, Granularity.minute, limits.per_minute),
+        (UsageScope.account, Granularity.month, limits.per_month),
+        (UsageScope.user, Granularity.minute, user.per_minute),
+        (UsageScope.user, Granularity.month, user.per_month),
+    ):
         if not limit:
             continue
         window = window_at(granularity, now)
-        policies.append(f'"{granularity}";q={limit};w={window.seconds}')
-        if granularity in used:
-            remaining = max(0, limit - used[granularity])
-            states.append(f'"{granularity}";r={remaining};t={window.seconds_left(now)}')
+        name = _policy_name(scope, granularity)
+        policies.append(f'"{name}";q={limit};w={window.seconds}')
+        if (scope, granularity) in used:
+            remaining = max(0, limit - used[scope, granularity])
+            states.append(f'"{name}";r={remaining};t={window.seconds_left(now)}')
     headers = {}
     if policies:
         headers["RateLimit-Policy"] = ", ".join(policies)
@@ -69,35 +85,38 @@ def _timestamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def quota_message(window: Window, limit: int, now: datetime) -> str:
+def quota_message(window: Window, limit: int, now: datetime, scope: UsageScope = UsageScope.account) -> str:
     resets = _timestamp(window.resets_at)
+    whose = "your own quota as a user" if scope is UsageScope.user else "the account's quota"
+    holder = "this user is allowed" if scope is UsageScope.user else "this account allows"
     if window.granularity is Granularity.minute:
         return (
-            f"Quota exceeded: this account allows {limit} tool calls per minute and has used them all. "
+            f"Quota exceeded ({whose}): {holder} {limit} tool calls per minute and has used them all. "
             f"The per-minute quota resets at {resets} (in {window.seconds_left(now)} seconds); "
             "wait until then before calling tools again."
         )
     return (
-        f"Quota exceeded: this account allows {limit} tool calls per calendar month (UTC) and has used "
+        f"Quota exceeded ({whose}): {holder} {limit} tool calls per calendar month (UTC) and has used "
         f"them all. The monthly quota resets at {resets}; no tool call can succeed before then, so tell "
         "the user (an admin of the helpdesk can raise the monthly quota)."
     )
 
 
 def quota_refusal(
-    limits: QuotaLimits, exhausted: QuotaExhausted, now: datetime, calls: list[ToolCall]
+    limits: QuotaLimits, user: UserLimits, exhausted: QuotaExhausted, now: datetime, calls: list[ToolCall]
 ) -> Refused:
     """HTTP 429 with ``Retry-After``, the rate-limit fields and a JSON-RPC error for the request."""
     window = exhausted.window
     retry_after = window.seconds_left(now)
+    per_user = "per_user_" if exhausted.scope is UsageScope.user else "per_"
     body: dict[str, Any] = {
         "jsonrpc": "2.0",
         "id": calls[0].id if len(calls) == 1 else None,
         "error": {
             "code": QUOTA_EXCEEDED,
-            "message": quota_message(window, exhausted.limit, now),
+            "message": quota_message(window, exhausted.limit, now, exhausted.scope),
             "data": {
-                "quota": f"per_{window.granularity}",
+                "quota": f"{per_user}{window.granularity}",
                 "limit": exhausted.limit,
                 "period": window.period,
                 "resets_at": _timestamp(window.resets_at),
@@ -107,7 +126,7 @@ def quota_refusal(
     }
     headers = {
         "Retry-After": str(retry_after),
-        **rate_limit_headers(limits, now, {window.granularity: exhausted.limit}),
+        **rate_limit_headers(limits, user, now, {(exhausted.scope, window.granularity): exhausted.limit}),
     }
     return Refused(429, body, headers)
 
@@ -115,10 +134,11 @@ def quota_refusal(
 class QuotaGate:
     """A ``ToolCallGate``: admits a request's tool calls only if every quota has room for all of them.
 
-    The minute window is taken first (from ``minute_store``, or inside the database transaction
-    when there is none), then the month in the database; a refusal by the month gives the
-    minute back, so a refused call consumes nothing anywhere. Calls to names that are not tools
-    reach no tool (the SDK answers "unknown tool") and are not counted.
+    One transaction reads the caller's limits (an admin's override, else the per-user default),
+    takes the minute windows (the account's, then the user's, from ``minute_store``; or inside
+    the transaction when there is none), then the months in the database. A refusal anywhere
+    gives back what was taken, so a refused call consumes nothing anywhere. Calls to names that
+    are not tools reach no tool (the SDK answers "unknown tool") and are not counted.
     """
 
     def __init__(
@@ -141,64 +161,81 @@ class QuotaGate:
         if not tools:
             return {}
         now = self.clock()
-        # ``store`` is where the minute was taken, None when it is to be counted in the database.
-        store, minute = self._take_minute(now, len(tools), calls)
+        agent_id = request.caller.agent_id
+        user = self.limits.user
+        # What was taken from the minute store, to give back if the admission fails: subjects.
+        taken: list[str] = []
         try:
             with session_scope(self.engine) as session:
+                user = limits_for(session, agent_id=agent_id, defaults=self.limits.user)
+                in_store = self._take_minutes(now, len(tools), agent_id, user, taken, calls)
                 consumed = consume_calls(
                     session=session,
                     now=now,
-                    agent_id=request.caller.agent_id,
+                    agent_id=agent_id,
                     tools=tools,
                     per_month=self.limits.per_month,
                     per_minute=self.limits.per_minute,
-                    count_minute=store is None,
+                    count_minute=in_store is None,
+                    user=user,
                 )
         except QuotaExhausted as exhausted:
-            self._give_back_minute(store, now, len(tools))
-            raise quota_refusal(self.limits, exhausted, now, calls) from None
+            self._give_back(taken, now, len(tools))
+            raise quota_refusal(self.limits, user, exhausted, now, calls) from None
         except BaseException:
-            self._give_back_minute(store, now, len(tools))
+            self._give_back(taken, now, len(tools))
             raise
         if consumed.minute == len(tools):
             self._forget_past_minutes(now)
-        minute = consumed.minute if store is None else minute
-        assert minute is not None
-        return rate_limit_headers(
-            self.limits, now, {Granularity.minute: minute, Granularity.month: consumed.month}
-        )
+        return rate_limit_headers(self.limits, user, now, _used(consumed, in_store, str(agent_id)))
 
-    def _take_minute(
-        self, now: datetime, amount: int, calls: list[ToolCall]
-    ) -> tuple[MinuteWindowStore | None, int | None]:
-        """Take from the minute store, if there is one: (the store to give back to, the count).
+    def _take_minutes(
+        self,
+        now: datetime,
+        amount: int,
+        agent_id: int,
+        user: UserLimits,
+        taken: list[str],
+        calls: list[ToolCall],
+    ) -> dict[str, int] | None:
+        """Take the account's minute, then the user's (if limited), from the minute store, if there
+        is one: the counts by subject ("" for the account), or None to count in the database.
 
-        A store that fails (Redis unreachable) admits on the monthly quota alone rather than
-        failing every tool call: the month, in the database, stays exact.
+        A store that fails (Redis unreachable) gives back what it took and lets the database
+        count the minutes: the months, in the database, stay exact.
         """
         store = self.minute_store
         if store is None:
-            return None, None
+            return None
+        wanted = [("", self.limits.per_minute, UsageScope.account)]
+        if user.per_minute:
+            wanted.append((str(agent_id), user.per_minute, UsageScope.user))
+        counts: dict[str, int] = {}
         try:
-            minute = store.take(now, amount, self.limits.per_minute)
+            for subject, limit, scope in wanted:
+                count = store.take(now, amount, limit, subject=subject)
+                if count is None:
+                    raise QuotaExhausted(window_at(Granularity.minute, now), limit, scope)
+                taken.append(subject)
+                counts[subject] = count
         except StorageError:
             logger.warning(
-                "minute quota storage unavailable; admitting on the monthly quota alone", exc_info=True
+                "minute quota storage unavailable; counting minutes in the database", exc_info=True
             )
-            return None, None
-        if minute is None:
-            exhausted = QuotaExhausted(window_at(Granularity.minute, now), self.limits.per_minute)
-            raise quota_refusal(self.limits, exhausted, now, calls)
-        return store, minute
+            self._give_back(taken, now, amount)
+            taken.clear()
+            return None
+        return counts
 
-    @staticmethod
-    def _give_back_minute(store: MinuteWindowStore | None, now: datetime, amount: int) -> None:
+    def _give_back(self, taken: list[str], now: datetime, amount: int) -> None:
+        store = self.minute_store
         if store is None:
             return
-        try:
-            store.give_back(now, amount)
-        except StorageError:
-            logger.warning("could not give back %d call(s) to the minute window", amount, exc_info=True)
+        for subject in taken:
+            try:
+                store.give_back(now, amount, subject=subject)
+            except StorageError:
+                logger.warning("could not give back %d call(s) to the minute window", amount, exc_info=True)
 
     def _forget_past_minutes(self, now: datetime) -> None:
         """First calls of a minute: delete older minute rows, in a transaction of their own."""
@@ -207,3 +244,17 @@ class QuotaGate:
                 forget_minutes_before(session=session, now=now)
         except Exception:
             logger.exception("could not delete past minute counters (they are retried next minute)")
+
+
+def _used(consumed: Consumed, in_store: dict[str, int] | None, subject: str) -> Used:
+    """The counts an admission left, for the ``RateLimit`` field."""
+    used: Used = {(UsageScope.account, Granularity.month): consumed.month}
+    minute = consumed.minute if in_store is None else in_store.get("")
+    user_minute = consumed.user_minute if in_store is None else in_store.get(subject)
+    if minute is not None:
+        used[UsageScope.account, Granularity.minute] = minute
+    if user_minute is not None:
+        used[UsageScope.user, Granularity.minute] = user_minute
+    if consumed.user_month is not None:
+        used[UsageScope.user, Granularity.month] = consumed.user_month
+    return used

@@ -32,7 +32,8 @@ REDIS_TIMEOUT = 0.5
 
 
 class MinuteWindowStore:
-    """The account's calls per calendar minute in a ``limits`` storage (Redis or memory)."""
+    """The account's (and each limited user's) calls per calendar minute in a ``limits`` storage
+    (Redis or memory)."""
 
     def __init__(self, storage: Storage, *, shared: bool) -> None:
         self.storage = storage
@@ -41,16 +42,18 @@ class MinuteWindowStore:
         # see the later value; a lock of ours makes increment-and-read one step. Redis needs none.
         self._serial: AbstractContextManager[object] = nullcontext() if shared else threading.Lock()
 
-    def _key(self, now: datetime) -> str:
-        return KEY_PREFIX + window_at(Granularity.minute, now).period
+    def _key(self, now: datetime, subject: str) -> str:
+        user = f"user/{subject}/" if subject else ""
+        return KEY_PREFIX + user + window_at(Granularity.minute, now).period
 
-    def take(self, now: datetime, amount: int, limit: int) -> int | None:
-        """Count ``amount`` calls; the new count, or None (and nothing counted) past ``limit`` (> 0).
+    def take(self, now: datetime, amount: int, limit: int, *, subject: str = "") -> int | None:
+        """Count ``amount`` calls of the account (``subject`` empty) or of one user (its agent id);
+        the new count, or None (and nothing counted) past ``limit`` (> 0).
 
         The increment is atomic, so with L calls left exactly L concurrent takes see a count
         within the limit; the others give their increment straight back.
         """
-        key = self._key(now)
+        key = self._key(now, subject)
         with self._serial:
             count = int(self.storage.incr(key, EXPIRY_SECONDS, amount=amount))
             if limit and count > limit:
@@ -58,14 +61,14 @@ class MinuteWindowStore:
                 return None
         return count
 
-    def give_back(self, now: datetime, amount: int) -> None:
-        """Undo a take whose call was then refused by the month (it must have no effect)."""
+    def give_back(self, now: datetime, amount: int, *, subject: str = "") -> None:
+        """Undo a take whose call was then refused by another quota (it must have no effect)."""
         with self._serial:
-            self.storage.incr(self._key(now), EXPIRY_SECONDS, amount=-amount)
+            self.storage.incr(self._key(now, subject), EXPIRY_SECONDS, amount=-amount)
 
-    def used(self, now: datetime) -> int | None:
+    def used(self, now: datetime, *, subject: str = "") -> int | None:
         """Calls this minute; None for memory, which only the serving process can read."""
-        return int(self.storage.get(self._key(now))) if self.shared else None
+        return int(self.storage.get(self._key(now, subject))) if self.shared else None
 
 
 def resolve_minute_storage(choice: MinuteStorage, redis_url: str | None) -> MinuteStorage:

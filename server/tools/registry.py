@@ -12,6 +12,7 @@ from mcp.server.context import CallNext, ServerMiddleware, ServerRequestContext
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
+from mcp.server.request_state import RequestStateSecurity
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, ValidationError
 
@@ -55,8 +56,16 @@ def all_tool_specs() -> list[ToolSpec]:
     return specs
 
 
-def _recoverable(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Domain errors become tool errors (shown to the model); anything else stays a crash."""
+def internal_error_message(name: str) -> str:
+    return (
+        f"{name} failed because of an internal error of the helpdesk server; nothing was changed. "
+        "Try again later; if it keeps failing, tell a helpdesk admin."
+    )
+
+
+def _recoverable(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """Domain errors become tool errors the model can act on; anything else is our fault: logged
+    with its traceback, and answered with a generic sentence (never the exception's text)."""
 
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
@@ -64,6 +73,9 @@ def _recoverable(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except DomainError as exc:
             raise ToolError(str(exc)) from None
+        except Exception:
+            logger.exception("tool %s failed", name)
+            raise ToolError(internal_error_message(name)) from None
 
     return call
 
@@ -114,7 +126,7 @@ def build_tools(specs: Sequence[ToolSpec]) -> tuple[list[Tool], ToolBook]:
             open_world_hint=False,
         )
         sdk_tool = Tool.from_function(
-            _recoverable(spec.fn),
+            _recoverable(spec.fn, spec.name),
             name=spec.name,
             title=spec.title,
             description=spec.description,
@@ -132,9 +144,16 @@ def build_tools(specs: Sequence[ToolSpec]) -> tuple[list[Tool], ToolBook]:
 
 
 def build_mcp_server(
-    specs: Sequence[ToolSpec], *, version: str, middleware: Sequence[ServerMiddleware[Any]] = ()
+    specs: Sequence[ToolSpec],
+    *,
+    version: str,
+    middleware: Sequence[ServerMiddleware[Any]] = (),
+    request_state_security: RequestStateSecurity | None = None,
 ) -> tuple[MCPServer[Any], ToolBook]:
-    """The SDK server; ``middleware`` (outermost first) runs before the strict argument check."""
+    """The SDK server; ``middleware`` (outermost first) runs before the strict argument check.
+
+    ``request_state_security`` seals the 2026-07-28 ``requestState`` (``server.request_state_keys``);
+    None keeps the SDK's per-process key."""
     tools, book = build_tools(specs)
     capabilities = Capabilities()
     server: MCPServer[Any] = MCPServer(
@@ -143,7 +162,13 @@ def build_mcp_server(
         instructions=INSTRUCTIONS,
         version=version,
         tools=tools,
-        middleware=[*middleware, *capabilities.middleware(), StrictArgumentsMiddleware(book)],
+        middleware=[
+            *middleware,
+            *capabilities.middleware(),
+            StrictArgumentsMiddleware(book),
+            *capabilities.middleware_after_argument_checks(),
+        ],
+        request_state_security=request_state_security,
     )
     capabilities.install(server)
     return server, book

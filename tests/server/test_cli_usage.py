@@ -52,7 +52,17 @@ def test_usage_reports_this_month_per_user_and_per_tool(cli_engine: Engine) -> N
     assert report["month"]["used"] == 3
     assert report["month"]["limit"] == 500 and report["month"]["remaining"] == 497
     assert report["minute"]["limit"] == 20
-    assert report["by_user"] == [{"agent_id": agent_id, "email": email, "calls": 3}]
+    assert report["by_user"] == [
+        {
+            "agent_id": agent_id,
+            "email": email,
+            "calls": 3,
+            "month_limit": None,
+            "minute_calls": None,
+            "minute_limit": None,
+            "overridden": False,
+        }
+    ]
     assert report["by_tool"] == [{"tool": "fetchTickets", "calls": 2}, {"tool": "createTicket", "calls": 1}]
 
     table = CliRunner().invoke(app, ["usage"], env={**_env(cli_engine), "COLUMNS": "120"})
