@@ -5,16 +5,16 @@ status: without an index on both columns a page's bounded count (domain.paginati
 thousands of rows at a million tickets (45 ms, and 25 ms for an agent, measured with
 ``python -m bench.scale``); with these it reads index entries only (0.06 ms).
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 15:15:00.000000
 """
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0009'
-down_revision: str | None = '0008'
+revision: str = '0010'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
