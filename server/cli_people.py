@@ -10,31 +10,25 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
-from auth import lifecycle
-from domain.audit.service import CLI_OPERATOR
-from domain.caller import Caller
-from domain.db import make_engine, session_scope
-from domain.errors import DomainError, operator_message
-from domain.people.models import AgentPublic, AgentRole
-from domain.people.service import (
-    agent_by_email,
-    create_agent,
-    create_requester,
-    list_agents,
-    list_requesters,
-)
-from domain.types import utcnow
-from domain.usage.user_limits import describe_limits, override_of, set_user_limits
-from domain.workspaces.service import create_workspace
+from domain.people.roles import AgentRole
 from server.cli_admin import print_table
 from server.settings import SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+    from auth import lifecycle
+    from domain.caller import Caller
+    from domain.people.models import AgentPublic
+
+# The services are imported inside the commands that use them: every `helpdesk-mcp` start
+# (`--help`, each uvicorn worker) imports this module, and they pull in SQLModel and the SDK.
 
 T = TypeVar("T")
 
@@ -43,8 +37,6 @@ agents_app = typer.Typer(help="Admins and agents who can sign in and connect cli
 requesters_app = typer.Typer(help="Requesters: the end users tickets are raised for.", no_args_is_help=True)
 err = Console(stderr=True)
 out = Console()
-# The operator holds the database URL and so sees the whole account, as an admin does.
-OPERATOR = Caller(agent_id=0, email="", is_admin=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON output for scripts.")]
 EmailArgument = Annotated[str, typer.Argument(help="The agent's sign-in email.")]
 
@@ -60,8 +52,18 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _operator() -> Caller:
+    """The operator holds the database URL and so sees the whole account, as an admin does."""
+    from domain.caller import Caller
+
+    return Caller(agent_id=0, email="", is_admin=True)
+
+
 def _run(work: Callable[[Session], T]) -> T:
     """``work`` in one transaction on the configured database; domain errors become one line."""
+    from domain.db import make_engine, session_scope
+    from domain.errors import DomainError, operator_message
+
     try:
         settings = load_settings()
         with session_scope(make_engine(settings.database_url)) as session:
@@ -89,6 +91,8 @@ def workspaces_create(
     default: Annotated[bool, typer.Option("--default", help="New records go here by default.")] = False,
 ) -> None:
     """Create a workspace (the first one becomes the default); prints its id."""
+    from domain.workspaces.service import create_workspace
+
     workspace = _run(
         lambda session: create_workspace(
             session=session, name=name, description=description, is_default=default
@@ -112,6 +116,8 @@ def agents_create(
     ] = False,
 ) -> None:
     """Create an admin or agent who can sign in (OAuth) and hold API keys; prints its id."""
+    from domain.people.service import create_agent
+
     password = _read_password(password_stdin)
     agent = _run(
         lambda session: create_agent(
@@ -131,12 +137,13 @@ def agents_create(
 @agents_app.command("list")
 def agents_list(as_json: JsonOption = False) -> None:
     """Every admin and agent: role, whether active, workspaces."""
+    from domain.people.service import list_agents
 
     def load(session: Session) -> list[AgentPublic]:
         agents: list[AgentPublic] = []
         page: int | None = 1
         while page is not None:
-            listing = list_agents(session=session, caller=OPERATOR, page=page, per_page=100)
+            listing = list_agents(session=session, caller=_operator(), page=page, per_page=100)
             agents.extend(listing.agents)
             page = listing.next_page
         return agents
@@ -169,6 +176,10 @@ def _report(change: lifecycle.AgentChange, did: str, already: str) -> None:
 def agents_deactivate(email: EmailArgument) -> None:
     """Deactivate: sign-in, console, OAuth tokens and API keys refused from the next request (grants and
     keys are revoked)."""
+    from auth import lifecycle
+    from domain.audit.service import CLI_OPERATOR
+    from domain.types import utcnow
+
     change = _run(lambda s: lifecycle.deactivate_agent(s, email=email, actor=CLI_OPERATOR, now=utcnow()))
     _report(change, "deactivated; their OAuth grants and API keys are revoked", "was already deactivated")
 
@@ -176,6 +187,10 @@ def agents_deactivate(email: EmailArgument) -> None:
 @agents_app.command("reactivate")
 def agents_reactivate(email: EmailArgument) -> None:
     """Let a deactivated agent sign in again (old grants and keys stay revoked)."""
+    from auth import lifecycle
+    from domain.audit.service import CLI_OPERATOR
+    from domain.types import utcnow
+
     change = _run(lambda s: lifecycle.reactivate_agent(s, email=email, actor=CLI_OPERATOR, now=utcnow()))
     _report(change, "reactivated; apps must be authorized again", "is already active")
 
@@ -186,6 +201,10 @@ def agents_set_role(
     role: Annotated[AgentRole, typer.Argument(help="admin (every workspace) or agent (its workspaces).")],
 ) -> None:
     """Make an agent an admin, or an admin an agent (the last active admin stays one)."""
+    from auth import lifecycle
+    from domain.audit.service import CLI_OPERATOR
+    from domain.types import utcnow
+
     change = _run(
         lambda s: lifecycle.set_agent_role(s, email=email, role=role, actor=CLI_OPERATOR, now=utcnow())
     )
@@ -201,6 +220,10 @@ def agents_workspaces(
     ] = None,
 ) -> None:
     """Add an agent to workspaces or remove it from some (an agent keeps at least one)."""
+    from auth import lifecycle
+    from domain.audit.service import CLI_OPERATOR
+    from domain.types import utcnow
+
     change = _run(
         lambda s: lifecycle.change_agent_workspaces(
             s, email=email, add=add or [], remove=remove or [], actor=CLI_OPERATOR, now=utcnow()
@@ -221,6 +244,10 @@ def agents_reset_password(
     ] = False,
 ) -> None:
     """Set a new password; the agent's console sessions end (with --revoke-access, apps and keys too)."""
+    from auth import lifecycle
+    from domain.audit.service import CLI_OPERATOR
+    from domain.types import utcnow
+
     password = _read_password(password_stdin)
     revoked = _run(
         lambda s: lifecycle.reset_agent_password(
@@ -241,9 +268,11 @@ def requesters_list(
     as_json: JsonOption = False,
 ) -> None:
     """Requesters by id, a page at a time."""
+    from domain.people.service import list_requesters
+
     listing = _run(
         lambda s: list_requesters(
-            session=s, caller=OPERATOR, search_term=search, page=page, per_page=per_page
+            session=s, caller=_operator(), search_term=search, page=page, per_page=per_page
         )
     )
     if as_json:
@@ -274,6 +303,8 @@ def requesters_create(
     department: Annotated[str, typer.Option(help="Department.")] = "",
 ) -> None:
     """Create a requester (an end user; requesters cannot sign in); prints its id."""
+    from domain.people.service import create_requester
+
     requester = _run(
         lambda s: create_requester(
             session=s, email=email, first_name=first_name, last_name=last_name, department=department
@@ -285,6 +316,12 @@ def requesters_create(
 
 def remove_demo_logins(engine: Engine, emails: list[str]) -> None:
     """``seed --remove-demo-logins``: the published accounts lose their password, grants and keys."""
+    from auth import lifecycle
+    from domain.audit.service import CLI_OPERATOR
+    from domain.db import session_scope
+    from domain.errors import DomainError, operator_message
+    from domain.types import utcnow
+
     try:
         with session_scope(engine) as session:
             removed = lifecycle.remove_logins(session, emails=emails, actor=CLI_OPERATOR, now=utcnow())
@@ -319,6 +356,11 @@ def agents_quota(
     ] = None,
 ) -> None:
     """Set one user's own quota in place of the per-user default (HELPDESK_QUOTA_PER_USER_PER_*)."""
+    from domain.audit.service import CLI_OPERATOR
+    from domain.people.service import agent_by_email
+    from domain.types import utcnow
+    from domain.usage.user_limits import describe_limits, override_of, set_user_limits
+
     minute_given, minute = _limit(per_minute, "--per-minute")
     month_given, month = _limit(per_month, "--per-month")
 
