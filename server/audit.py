@@ -39,6 +39,7 @@ from domain.audit.summary import summarise_arguments
 from domain.db import session_scope
 from server.audit_buffer import AuditBuffer
 from server.context import McpRequest, PendingAudit, current_request, pending_audit
+from server.requestlog import note_tool_call
 
 logger = logging.getLogger(__name__)
 
@@ -84,14 +85,19 @@ class AuditMiddleware:
         try:
             result = await call_next(ctx)
         except Exception as exc:
+            error = str(exc)[:MAX_ERROR_TEXT] or type(exc).__name__
+            _note(request, params, error)
             if audit is None or not audit.committed:
-                error = str(exc)[:MAX_ERROR_TEXT] or type(exc).__name__
                 await self._write(request, params, at, started, error)
             raise
         finally:
             pending_audit.reset(token)
-        if audit is None or not audit.committed:
-            await self._write(request, params, at, started, _error_text(result))
+        # A call whose audit row went in with its own transaction succeeded.
+        committed = audit is not None and audit.committed
+        outcome = None if committed else _error_text(result)
+        _note(request, params, outcome)
+        if not committed:
+            await self._write(request, params, at, started, outcome)
         return result
 
     async def _write(
@@ -106,6 +112,17 @@ class AuditMiddleware:
             await anyio.to_thread.run_sync(_insert, request.engine, record)
         except Exception:
             logger.exception("could not write the audit row of a tool call")
+
+
+def _note(request: McpRequest, params: Any, error: str | None) -> None:
+    """The call's outcome for the request's log line (``server.requestlog``)."""
+    name = params.get("name") if isinstance(params, dict) else None
+    note_tool_call(
+        tool=name if isinstance(name, str) else "",
+        outcome="ok" if error is None else "tool_error",
+        agent_id=request.caller.agent_id,
+        credential=request.credential.reference,
+    )
 
 
 def _insert(engine: Engine, record: ToolCallRecord) -> None:

@@ -7,6 +7,7 @@ read the environment themselves: they receive the values they need as arguments.
 
 from __future__ import annotations
 
+import ipaddress
 from functools import cached_property
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -47,6 +48,12 @@ class Settings(BaseSettings):
         description="Host header values accepted, comma-separated (host or host:port, '*' port "
         "wildcard as host:*). Default: the host of base_url plus loopback names.",
     )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed, so per-IP limits and logs see the real client. Empty: "
+        "forwarded headers are ignored.",
+    )
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Origin header values accepted from browsers, comma-separated. Default: the "
@@ -77,13 +84,19 @@ class Settings(BaseSettings):
         "monthly count is always in the database.",
     )
     login_rate_limit_per_account: str = Field(
-        default="10 per 15 minutes",
-        description="Login attempts allowed per account (email), as 'N per [M] second|minute|hour|day'; "
-        "empty disables.",
+        default="20 per 15 minutes",
+        description="Failed sign-ins per account (email) from anywhere, as 'N per [M] "
+        "second|minute|hour|day'; past it only addresses with no failure on the account may try. "
+        "Empty disables.",
+    )
+    login_rate_limit_per_account_ip: str = Field(
+        default="5 per 15 minutes",
+        description="Failed sign-ins per account from one client IP address; past it that address is "
+        "refused for that account.",
     )
     login_rate_limit_per_ip: str = Field(
         default="50 per 15 minutes",
-        description="Login attempts allowed per client IP address (IPv6: per /64).",
+        description="Failed sign-ins per client IP address (IPv6: per /64), across accounts.",
     )
     registration_rate_limit_per_ip: str = Field(
         default="100 per hour",
@@ -124,6 +137,11 @@ class Settings(BaseSettings):
         "each row as its call ends.",
     )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="What serve writes to stderr: text (one line per record) or json (one JSON object "
+        "per line, for log collectors), for the app, uvicorn and the start-up lines alike.",
+    )
     worker_timeout_seconds: int = Field(
         default=60,
         ge=5,
@@ -132,13 +150,24 @@ class Settings(BaseSettings):
         "supervisor's health check, before it is killed and replaced.",
     )
 
-    @field_validator("allowed_hosts", "allowed_origins", mode="before")
+    @field_validator("allowed_hosts", "allowed_origins", "trusted_proxies", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or CIDR such as 10.0.0.0/8") from None
+        return value
+
     @field_validator(
         "login_rate_limit_per_account",
+        "login_rate_limit_per_account_ip",
         "login_rate_limit_per_ip",
         "registration_rate_limit_per_ip",
         "token_rate_limit_per_client",
@@ -202,6 +231,7 @@ class Settings(BaseSettings):
             refresh_token_ttl_days=self.refresh_token_ttl_days,
             redis_url=self.redis_url,
             login_rate_limit_per_account=self.login_rate_limit_per_account,
+            login_rate_limit_per_account_ip=self.login_rate_limit_per_account_ip,
             login_rate_limit_per_ip=self.login_rate_limit_per_ip,
             registration_rate_limit_per_ip=self.registration_rate_limit_per_ip,
             token_rate_limit_per_client=self.token_rate_limit_per_client,

@@ -24,7 +24,12 @@ from domain.db import make_engine
 # (calls are still counted) unless they set limits themselves.
 os.environ.setdefault("HELPDESK_QUOTA_PER_MINUTE", "0")
 os.environ.setdefault("HELPDESK_QUOTA_PER_MONTH", "0")
-for limit in ("LOGIN_RATE_LIMIT_PER_ACCOUNT", "LOGIN_RATE_LIMIT_PER_IP", "REGISTRATION_RATE_LIMIT_PER_IP"):
+for limit in (
+    "LOGIN_RATE_LIMIT_PER_ACCOUNT",
+    "LOGIN_RATE_LIMIT_PER_ACCOUNT_IP",
+    "LOGIN_RATE_LIMIT_PER_IP",
+    "REGISTRATION_RATE_LIMIT_PER_IP",
+):
     os.environ.setdefault(f"HELPDESK_{limit}", "")
 os.environ.setdefault("HELPDESK_TOKEN_RATE_LIMIT_PER_CLIENT", "")
 # Tests read the audit log right after a call: each row is written as its call ends unless a
@@ -89,3 +94,10 @@ def session(engine: Engine) -> Iterator[Session]:
         session.close()
         outer.rollback()
         connection.close()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The run leaves no database behind: those made by ``own_database_url`` are dropped."""
+    from tests.utils.databases import drop_own_databases
+
+    drop_own_databases()
