@@ -31,6 +31,7 @@ from auth.oauth.protected_resources import SSE_PATH, ResourceCatalog
 from domain.db import make_engine
 from domain.types import utcnow
 from server.audit import AuditMiddleware, AuditRetention
+from server.connect.home import HomePage
 from server.console import console_routes
 from server.context import McpRequest
 from server.edge import EdgeMiddleware, default_allowed_hosts, default_allowed_origins
@@ -186,6 +187,7 @@ def create_app(
             tasks.cancel_scope.cancel()
 
     routes: list[BaseRoute] = [
+        Route("/", HomePage(base_url=settings.base_url, version=package_version()).show, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/mcp", endpoint(streamable), methods=MCP_METHODS),

@@ -19,15 +19,14 @@ from sqlmodel import Session
 
 from auth import lifecycle
 from domain.audit.service import CLI_OPERATOR
-from domain.caller import Caller
+from domain.caller import OPERATOR
 from domain.db import make_engine, session_scope
 from domain.errors import DomainError, operator_message
-from domain.people.models import AgentPublic, AgentRole
+from domain.people.models import AgentRole
 from domain.people.service import (
     agent_by_email,
+    all_agents,
     create_agent,
-    create_requester,
-    list_agents,
     list_requesters,
 )
 from domain.types import utcnow
@@ -43,8 +42,6 @@ agents_app = typer.Typer(help="Admins and agents who can sign in and connect cli
 requesters_app = typer.Typer(help="Requesters: the end users tickets are raised for.", no_args_is_help=True)
 err = Console(stderr=True)
 out = Console()
-# The operator holds the database URL and so sees the whole account, as an admin does.
-OPERATOR = Caller(agent_id=0, email="", is_admin=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON output for scripts.")]
 EmailArgument = Annotated[str, typer.Argument(help="The agent's sign-in email.")]
 
@@ -132,16 +129,7 @@ def agents_create(
 def agents_list(as_json: JsonOption = False) -> None:
     """Every admin and agent: role, whether active, workspaces."""
 
-    def load(session: Session) -> list[AgentPublic]:
-        agents: list[AgentPublic] = []
-        page: int | None = 1
-        while page is not None:
-            listing = list_agents(session=session, caller=OPERATOR, page=page, per_page=100)
-            agents.extend(listing.agents)
-            page = listing.next_page
-        return agents
-
-    agents = _run(load)
+    agents = _run(lambda session: all_agents(session=session))
     if as_json:
         out.print_json(json.dumps([agent.model_dump(mode="json") for agent in agents]))
         return
@@ -275,8 +263,14 @@ def requesters_create(
 ) -> None:
     """Create a requester (an end user; requesters cannot sign in); prints its id."""
     requester = _run(
-        lambda s: create_requester(
-            session=s, email=email, first_name=first_name, last_name=last_name, department=department
+        lambda s: lifecycle.add_requester(
+            s,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            department=department,
+            actor=CLI_OPERATOR,
+            now=utcnow(),
         )
     )
     err.print(f"created requester {requester.email}")
