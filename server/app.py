@@ -46,6 +46,7 @@ from server.mcp_endpoint import (
 )
 from server.mcp_messages import PostedMessage, json_content_type
 from server.quotas import build_quota_gate
+from server.request_state_keys import shared_request_state
 from server.settings import Settings
 from server.sse_sessions import SseSessionGuard
 from server.tools.base import TOOLSETS, ToolSpec
@@ -113,6 +114,7 @@ def create_app(
         specs,
         version=package_version(),
         middleware=[AuditMiddleware(clock=clock), ToolVisibilityMiddleware()],
+        request_state_security=shared_request_state(engine, audience="helpdesk-mcp"),
     )
     if gate is None:
         gate = build_quota_gate(settings, engine=engine, clock=clock, is_tool=book.specs.__contains__)

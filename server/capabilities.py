@@ -1,4 +1,5 @@
-"""Everything the MCP server offers besides tools: resources, prompts and completions.
+"""Everything the MCP server offers besides tools: resources, prompts, completions, and the
+confirmation it asks for before destructive tool calls.
 
 ``build_mcp_server`` (``server/tools/registry.py``) builds one ``Capabilities``, passes its
 middleware to the SDK server and installs the rest on it.
@@ -14,6 +15,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.prompts.base import Prompt
 
 from server.completions import register_completions
+from server.confirmation import ConfirmationMiddleware
 from server.prompts import PromptCheckMiddleware, build_prompts, register_prompts
 from server.resources import ResourceLinkMiddleware, register_resources
 
@@ -24,6 +26,10 @@ class Capabilities:
 
     def middleware(self) -> list[ServerMiddleware[Any]]:
         return [PromptCheckMiddleware(self.prompts), ResourceLinkMiddleware()]
+
+    def middleware_after_argument_checks(self) -> list[ServerMiddleware[Any]]:
+        """Runs once a call's arguments are known to be valid: nobody is asked about a bad call."""
+        return [ConfirmationMiddleware()]
 
     def install(self, server: MCPServer[Any]) -> None:
         register_resources(server)

@@ -12,6 +12,7 @@ from mcp.server.context import CallNext, ServerMiddleware, ServerRequestContext
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
+from mcp.server.request_state import RequestStateSecurity
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, ValidationError
 
@@ -132,9 +133,16 @@ def build_tools(specs: Sequence[ToolSpec]) -> tuple[list[Tool], ToolBook]:
 
 
 def build_mcp_server(
-    specs: Sequence[ToolSpec], *, version: str, middleware: Sequence[ServerMiddleware[Any]] = ()
+    specs: Sequence[ToolSpec],
+    *,
+    version: str,
+    middleware: Sequence[ServerMiddleware[Any]] = (),
+    request_state_security: RequestStateSecurity | None = None,
 ) -> tuple[MCPServer[Any], ToolBook]:
-    """The SDK server; ``middleware`` (outermost first) runs before the strict argument check."""
+    """The SDK server; ``middleware`` (outermost first) runs before the strict argument check.
+
+    ``request_state_security`` seals the 2026-07-28 ``requestState`` (``server.request_state_keys``);
+    None keeps the SDK's per-process key."""
     tools, book = build_tools(specs)
     capabilities = Capabilities()
     server: MCPServer[Any] = MCPServer(
@@ -143,7 +151,13 @@ def build_mcp_server(
         instructions=INSTRUCTIONS,
         version=version,
         tools=tools,
-        middleware=[*middleware, *capabilities.middleware(), StrictArgumentsMiddleware(book)],
+        middleware=[
+            *middleware,
+            *capabilities.middleware(),
+            StrictArgumentsMiddleware(book),
+            *capabilities.middleware_after_argument_checks(),
+        ],
+        request_state_security=request_state_security,
     )
     capabilities.install(server)
     return server, book

@@ -27,6 +27,8 @@ Checks (see ``CHECKS``):
   ``/mcp/x/tickets,solutions/readonly``: a read-only token, only those read tools listed, and
   ``createTicket`` refused with a JSON-RPC error.
 - ``inspector-cli-apikey``: ``inspector --cli URL --header ...`` tools/list and tools/call.
+- ``inspector-cli-prompts-resources``: the Inspector CLI with an API key: resource templates and
+  prompts listed, ``prompts/get triage-ticket`` embedding the ticket, ``resources/read`` of it.
 - ``inspector-cli-oauth``: the Inspector CLI's own OAuth (DCR, PKCE, loopback callback), its
   browser step done by ``browser_login.py`` (``MCP_AUTO_OPEN_ENABLED=true`` lets it open one
   without a TTY).
@@ -449,6 +451,40 @@ def check_inspector_cli_apikey(ctx: Context) -> list[str]:
     return notes
 
 
+def check_inspector_cli_prompts_resources(ctx: Context) -> list[str]:
+    name = "inspector-cli-prompts-resources"
+    header = ["--header", f"Authorization: Bearer {ctx.api_key}"]
+    base = [str(ctx.node), str(ctx.bin("inspector")), "--cli", ctx.mcp_url, *header, "--format", "json", "-q"]
+
+    def ask(*method: str) -> dict[str, Any]:
+        return inspector_result(run(ctx, name, [*base, "--method", *method], ctx.env(name)))
+
+    templates = [t["uriTemplate"] for t in ask("resources/templates/list").get("resourceTemplates", [])]
+    if "helpdesk://tickets/{ticket_id}" not in templates:
+        raise CheckFailed(f"no ticket template in resources/templates/list: {templates}")
+    prompts = [p["name"] for p in ask("prompts/list").get("prompts", [])]
+    if "triage-ticket" not in prompts:
+        raise CheckFailed(f"no triage-ticket in prompts/list: {prompts}")
+    tickets = ask("tools/call", "--tool-name", "fetchTickets", "--tool-arg", "per_page=1")
+    ticket_id = (tickets.get("structuredContent") or {}).get("tickets", [{}])[0].get("id")
+    uri = f"helpdesk://tickets/{ticket_id}"
+    prompt = ask("prompts/get", "--prompt-name", "triage-ticket", "--prompt-args", f"ticket_id={ticket_id}")
+    embedded = [
+        m["content"]["resource"]["uri"] for m in prompt.get("messages", []) if "resource" in m["content"]
+    ]
+    if embedded != [uri]:
+        raise CheckFailed(f"triage-ticket should embed {uri}, embedded {embedded}")
+    read = ask("resources/read", "--uri", uri).get("contents", [])
+    if not read or json.loads(read[0]["text"]).get("id") != ticket_id:
+        raise CheckFailed(f"resources/read {uri} answered {read}")
+    return [
+        f"resources/templates/list: {len(templates)} templates",
+        f"prompts/list: {len(prompts)} prompts",
+        f"prompts/get triage-ticket ticket_id={ticket_id}: embeds {uri}",
+        f"resources/read {uri}",
+    ]
+
+
 def check_inspector_cli_oauth(ctx: Context) -> list[str]:
     name = "inspector-cli-oauth"
     callback = f"http://127.0.0.1:{CALLBACK_PORTS[name]}/oauth/callback"
@@ -668,6 +704,7 @@ CHECKS: dict[str, Callable[[Context], list[str]]] = {
     "python-sdk-oauth-sse": check_python_sdk_oauth_sse,
     "python-sdk-oauth-narrowed": check_python_sdk_oauth_narrowed,
     "inspector-cli-apikey": check_inspector_cli_apikey,
+    "inspector-cli-prompts-resources": check_inspector_cli_prompts_resources,
     "inspector-cli-oauth": check_inspector_cli_oauth,
     "conformance-authorization": check_conformance_authorization,
 }

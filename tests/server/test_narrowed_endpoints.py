@@ -5,7 +5,9 @@ quota; the headers narrow ``/mcp`` and ``/sse`` alike and never widen a narrowed
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import httpx2
@@ -35,6 +37,17 @@ from tests.utils.quotas import (
 )
 
 SPECS = all_tool_specs()
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"},
+    },
+}
+INITIALIZED = {"jsonrpc": "2.0", "method": "notifications/initialized"}
 
 
 def tools_of(*toolsets: str, read_only: bool = False) -> set[str]:
@@ -69,13 +82,19 @@ async def test_each_endpoint_lists_exactly_its_tools(
     assert expected and await listed(seeded_server.url + path, seeded_server.admin_key) == expected
 
 
-async def test_a_tool_the_endpoint_does_not_offer_is_a_json_rpc_error(seeded_server: SeededServer) -> None:
+@pytest.mark.parametrize("mode", ["legacy", "2026-07-28"])
+async def test_a_tool_the_endpoint_does_not_offer_is_a_json_rpc_error(
+    seeded_server: SeededServer, mode: str
+) -> None:
     url = f"{seeded_server.url}/mcp/x/tickets/readonly"
     headers = {"Authorization": f"Bearer {seeded_server.agent_key}"}
     async with (
         httpx2.AsyncClient(headers=headers, timeout=30) as http,
-        Client(streamable_http_client(url, http_client=http)) as client,  # type: ignore[arg-type]
+        Client(streamable_http_client(url, http_client=http), mode=mode) as client,  # type: ignore[arg-type]
     ):
+        assert {tool.name for tool in (await client.list_tools()).tools} == tools_of(
+            "tickets", read_only=True
+        )
         tickets = await call_ok(client, "fetchTickets", {"per_page": 2})
         assert len(tickets["tickets"]) == 2
         for name in ("createTicket", "fetchAssets"):
@@ -160,3 +179,36 @@ def test_refused_calls_count_against_no_quota(quota_engine: Engine) -> None:
         assert server.minute_used() == 0
         assert post(server.url, account.key, read_call(20)).status_code == 200
         assert post(server.url, account.key, read_call(21)).status_code == 429
+
+
+async def test_sse_messages_are_judged_by_the_endpoint_that_opened_the_session(quota_engine: Engine) -> None:
+    """A POST to /messages/ runs in the session GET /sse opened: its X-MCP-* headers, not the
+    POST's, decide what is refused and what counts (no quota bypass by sending other headers)."""
+    account = make_account(quota_engine)
+    auth = {"Authorization": f"Bearer {account.key}"}
+    clock = SettableClock(fresh_moment())
+    with quota_server(quota_engine, "memory", clock, per_minute=10, per_month=100) as server:
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+            for opened_with, posted_with, counted in (
+                ({"X-MCP-Toolsets": "people"}, {}, 0),
+                ({}, {"X-MCP-Toolsets": "people"}, 1),
+            ):
+                before = server.minute_used()
+                async with http.stream("GET", "/sse", headers={**auth, **opened_with}) as stream:
+                    lines = stream.aiter_lines()  # referenced: a finalised iterator closes the session
+                    endpoint = ""
+                    while not endpoint.startswith("/messages/"):
+                        endpoint = (await anext(lines)).removeprefix("data: ")
+                    for message in (INITIALIZE, INITIALIZED, read_call(2)):
+                        posted = await http.post(endpoint, json=message, headers={**auth, **posted_with})
+                        assert posted.status_code == 202, posted.text
+                    answers: dict[int, dict[str, Any]] = {}
+                    while 2 not in answers:
+                        line = await anext(lines)
+                        if line.startswith("data: {"):
+                            answer = json.loads(line.removeprefix("data: "))
+                            answers[answer["id"]] = answer
+                    assert "result" in answers[1]
+                    refused = answers[2].get("error", {}).get("code") == INVALID_PARAMS
+                    assert refused == (counted == 0), answers[2]
+                assert server.minute_used() - before == counted
