@@ -12,8 +12,15 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 
 RUN python -m venv /opt/venv
 WORKDIR /src
+# Dependencies first, from pyproject.toml alone: this layer is rebuilt only when they change, not
+# on every source edit.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/requirements.txt \
+    && /opt/venv/bin/pip install --no-compile -r /tmp/requirements.txt
+# Then the package itself, as a wheel (not editable): the same install CI's wheel step tests.
 COPY . .
-RUN /opt/venv/bin/pip install --no-compile . \
+RUN /opt/venv/bin/pip install --no-compile --no-deps . \
     && /opt/venv/bin/python -m compileall -q /opt/venv/lib
 
 # --- runtime: the virtual environment alone, run by an unprivileged user -----------------------

@@ -4,7 +4,6 @@ the admin console, and the audit log's retention task."""
 from __future__ import annotations
 
 import gc
-import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -12,15 +11,11 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import anyio
-import anyio.to_thread
 from mcp.server.transport_security import TransportSecuritySettings
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -45,6 +40,7 @@ from server.mcp_endpoint import (
     streamable_http,
 )
 from server.mcp_messages import PostedMessage, json_content_type
+from server.probes import probe_routes
 from server.quotas import build_quota_gate
 from server.request_state_keys import shared_request_state
 from server.settings import Settings
@@ -52,8 +48,6 @@ from server.sse_sessions import SseSessionGuard
 from server.tools.base import TOOLSETS, ToolSpec
 from server.tools.registry import all_tool_specs, build_mcp_server
 from server.tools.switches import ToolVisibilityMiddleware
-
-logger = logging.getLogger(__name__)
 
 # The SDK's own checks are off: EdgeMiddleware validates Host/Origin for every route, and
 # McpEndpoint bounds the body before the SDK sees it.
@@ -160,21 +154,6 @@ def create_app(
             dispatches=dispatches,
         )
 
-    async def healthz(_: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok"})
-
-    async def readyz(_: Request) -> JSONResponse:
-        def ping() -> None:
-            with engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-
-        try:
-            await anyio.to_thread.run_sync(ping)
-        except Exception:
-            logger.exception("readiness check failed")
-            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-        return JSONResponse({"status": "ready", "database": "ok"})
-
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with mcp.session_manager.run(), anyio.create_task_group() as tasks:
@@ -190,8 +169,7 @@ def create_app(
 
     routes: list[BaseRoute] = [
         Route("/", HomePage(base_url=settings.base_url, version=package_version()).show, methods=["GET"]),
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", readyz, methods=["GET"]),
+        *probe_routes(engine=engine, redis_url=settings.redis_url),
         Route("/mcp", endpoint(streamable), methods=MCP_METHODS),
         # The narrowed URLs (server.endpoints) reach the same SDK app, at the path it routes.
         *(Route(path, endpoint(narrowed), methods=MCP_METHODS) for path in NARROWED_PATHS),

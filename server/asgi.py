@@ -7,13 +7,14 @@ import os
 
 from starlette.applications import Starlette
 
-from server.app import create_app
 from server.settings import load_settings
 
 NO_AUTH_ENV = "HELPDESK_INTERNAL_NO_AUTH"
 
 
 def create() -> Starlette:
+    from server.app import create_app  # here, not at import: `serve` reads NO_AUTH_ENV from this module
+
     settings = load_settings()
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -2,9 +2,11 @@
 
 ``AuditMiddleware`` is the outermost SDK middleware, so it sees every call that reached the MCP
 server: ones refused for a disabled tool or bad arguments included, ones refused by the quota
-gate at the HTTP edge never (they have no effect to audit). After the call has its answer it
-writes one row with a single INSERT in a worker thread; a failure to write is logged and does
-not turn a finished call into an error.
+gate at the HTTP edge never (they have no effect to audit). A call whose tool completes its unit
+of work has its row inserted in that same transaction (``server.context.pending_audit``): a
+write and its audit row commit together or not at all. Any other call (refused, failed, rolled
+back) changed nothing; its row is written after the answer with a single INSERT in a worker
+thread, and a failure to write that one is logged and does not turn the answer into an error.
 
 ``AuditRetention`` runs in the application's lifespan: it purges expired rows once at start-up
 (before the server takes requests) and then every ``interval``, reading time from the injected
@@ -25,12 +27,13 @@ import anyio.to_thread
 from mcp.server.context import CallNext, ServerRequestContext
 from mcp_types import CallToolResult
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from domain.audit.models import Outcome
 from domain.audit.service import ToolCallRecord, purge_expired, record_call
 from domain.audit.summary import summarise_arguments
 from domain.db import session_scope
-from server.context import McpRequest, current_request
+from server.context import McpRequest, PendingAudit, current_request, pending_audit
 
 logger = logging.getLogger(__name__)
 
@@ -61,12 +64,24 @@ class AuditMiddleware:
             return await call_next(ctx)
         params = ctx.params or {}
         at, started = self.clock(), time.perf_counter()
+
+        def add_success(session: Session) -> None:
+            duration_ms = round((time.perf_counter() - started) * 1000)
+            record_call(session=session, call=_record(request, params, at, duration_ms, None))
+
+        audit = PendingAudit(add=add_success)
+        token = pending_audit.set(audit)
         try:
             result = await call_next(ctx)
         except Exception as exc:
-            await self._write(request, params, at, started, str(exc)[:MAX_ERROR_TEXT] or type(exc).__name__)
+            if not audit.committed:
+                error = str(exc)[:MAX_ERROR_TEXT] or type(exc).__name__
+                await self._write(request, params, at, started, error)
             raise
-        await self._write(request, params, at, started, _error_text(result))
+        finally:
+            pending_audit.reset(token)
+        if not audit.committed:
+            await self._write(request, params, at, started, _error_text(result))
         return result
 
     async def _write(
@@ -80,8 +95,15 @@ class AuditMiddleware:
 
 
 def _insert(request: McpRequest, params: Any, at: datetime, duration_ms: int, error: str | None) -> None:
+    with session_scope(request.engine) as session:
+        record_call(session=session, call=_record(request, params, at, duration_ms, error))
+
+
+def _record(
+    request: McpRequest, params: Any, at: datetime, duration_ms: int, error: str | None
+) -> ToolCallRecord:
     name = params.get("name") if isinstance(params, dict) else None
-    call = ToolCallRecord(
+    return ToolCallRecord(
         at=at,
         agent_id=request.caller.agent_id,
         agent_email=request.caller.email,
@@ -93,8 +115,6 @@ def _insert(request: McpRequest, params: Any, at: datetime, duration_ms: int, er
         error=error,
         duration_ms=duration_ms,
     )
-    with session_scope(request.engine) as session:
-        record_call(session=session, call=call)
 
 
 def purge_audit_log(engine: Engine, *, now: datetime, retention_days: int) -> int:

@@ -7,21 +7,23 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.engine import Engine
-from sqlmodel import col, select
 
-from auth import apikeys
-from domain import migrate
-from domain.db import make_engine, session_scope
-from domain.errors import DomainError, operator_message
-from seed import DEMO_LOGINS, DemoLogin, SeedError
 from server import cli_admin, cli_people
 from server.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from seed import DemoLogin
+
+# Everything else is imported by the command that needs it: every `helpdesk-mcp` start imports
+# this module (`--help`, each uvicorn worker process), and the seed, the SDK and SQLModel alone
+# took seconds of CPU there, enough for uvicorn to kill workers at start-up on a busy machine.
 
 app = typer.Typer(help="Hosted MCP server for a helpdesk / ITSM backend.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -44,6 +46,8 @@ def _settings() -> Settings:
 
 
 def _engine(settings: Settings) -> Engine:
+    from domain.db import make_engine
+
     return make_engine(settings.database_url)
 
 
@@ -64,6 +68,7 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 def _prepare_database(settings: Settings, engine: Engine, *, demo_allowed: bool) -> None:
     """Bring the embedded default up to date and seed it when empty (only where the demo logins
     may be served: on loopback, or with --allow-demo-logins); refuse a stale server database."""
+    from domain import migrate
     from seed import is_empty, is_seeded, seed_database
 
     if settings.is_sqlite:
@@ -97,7 +102,11 @@ def _print_demo_logins(logins: Sequence[DemoLogin]) -> None:
 
 def _demo_logins_exist(engine: Engine) -> bool:
     """True while a demo admin or agent can still sign in (``seed --remove-demo-logins`` ends that)."""
+    from sqlmodel import col, select
+
+    from domain.db import session_scope
     from domain.people.models import Agent
+    from seed import DEMO_LOGINS
 
     emails = [login.email for login in DEMO_LOGINS if login.table == "agent"]
     with session_scope(engine) as session:
@@ -125,6 +134,12 @@ def serve(
     loopback = _is_loopback(host)
     if no_auth and not loopback:
         raise _fail("--no-auth is allowed only on a loopback address such as 127.0.0.1")
+    from server import serving
+
+    try:  # first: a port in use is said at once, not after the database work
+        sock = serving.listen(host, port)
+    except serving.CannotListen as exc:
+        raise _fail(str(exc), code=1) from None
     engine = _engine(settings)
     _prepare_database(settings, engine, demo_allowed=loopback or allow_demo_logins)
     if not loopback and not allow_demo_logins and _demo_logins_exist(engine):
@@ -144,8 +159,7 @@ def serve(
         if not loopback:
             err.print(f"warning: HELPDESK_BASE_URL is not set; OAuth discovery will advertise {base_url}")
         os.environ["HELPDESK_BASE_URL"] = base_url
-    err.print(f"helpdesk-mcp serving {base_url}/mcp (bound to {host}:{port})")
-    uvicorn.run(
+    config = uvicorn.Config(
         "server.asgi:create",
         factory=True,
         host=host,
@@ -155,12 +169,17 @@ def serve(
         proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=10,
+        timeout_worker_healthcheck=settings.worker_timeout_seconds,
     )
+    err.print(f"helpdesk-mcp serving {base_url}/mcp (bound to {host}:{port})")
+    serving.run(config, sock)
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create the schema or apply pending migrations."""
+    from domain import migrate
+
     settings = _settings()
     migrate.upgrade(_engine(settings))
     err.print("database is up to date")
@@ -181,7 +200,8 @@ def seed(
     """Load the deterministic seed dataset (same ids and content on every run)."""
     from rich.progress import Progress, TaskID
 
-    from seed import seed_database
+    from domain import migrate
+    from seed import DEMO_LOGINS, SeedError, seed_database
 
     settings = _settings()
     engine = _engine(settings)
@@ -259,6 +279,10 @@ def apikey_create(
     name: Annotated[str, typer.Option(help="A label, e.g. the client using it.")] = "",
 ) -> None:
     """Create an API key; the key alone is printed on the last line of stdout."""
+    from auth import apikeys
+    from domain.db import session_scope
+    from domain.errors import DomainError, operator_message
+
     settings = _settings()
     engine = _engine(settings)
     try:
@@ -278,6 +302,10 @@ def apikey_list(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output for scripts.")] = False,
 ) -> None:
     """List API keys (prefix, owner, scopes, last used); never the keys themselves."""
+    from sqlmodel import select
+
+    from auth import apikeys
+    from domain.db import session_scope
     from domain.people.models import Agent
 
     settings = _settings()
@@ -312,6 +340,9 @@ def apikey_revoke(
     key: Annotated[str, typer.Argument(help="The key's id, its prefix (hdk_…) or the whole key.")],
 ) -> None:
     """Revoke a key; its next request is refused."""
+    from auth import apikeys
+    from domain.db import session_scope
+
     settings = _settings()
     with session_scope(_engine(settings)) as session:
         row = apikeys.find_api_key(session, key)

@@ -9,25 +9,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
 
-from auth.oauth import admin as oauth_admin
-from auth.oauth.connected_apps import KIND_LABELS
-from domain.audit.service import list_entries
-from domain.db import make_engine, session_scope
-from domain.errors import DomainError, operator_message
-from domain.people.models import Agent
-from domain.toolswitches.service import disable_tool, enable_tool
-from domain.types import utcnow
-from server.console.tools import tool_states
 from server.settings import SettingsError, load_settings
-from server.tools.registry import all_tool_specs
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+# The services, the OAuth package and the tool registry are imported inside the commands that
+# use them: every `helpdesk-mcp` start (`--help`, each uvicorn worker) imports this module.
 
 T = TypeVar("T")
 
@@ -53,6 +48,8 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def _engine() -> Engine:
+    from domain.db import make_engine
+
     try:
         return make_engine(load_settings().database_url)
     except SettingsError as exc:
@@ -60,6 +57,9 @@ def _engine() -> Engine:
 
 
 def _run(work: Callable[[Session], T]) -> T:
+    from domain.db import session_scope
+    from domain.errors import DomainError, operator_message
+
     try:
         with session_scope(_engine()) as session:
             return work(session)
@@ -95,6 +95,8 @@ def clients_list(
     as_json: JsonOption = False,
 ) -> None:
     """Every OAuth client: name, how it registered, redirect URIs, live grants."""
+    from auth.oauth import admin as oauth_admin
+    from auth.oauth.connected_apps import KIND_LABELS
 
     def load(session: Session) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
@@ -136,6 +138,8 @@ def clients_create(
     as_json: JsonOption = False,
 ) -> None:
     """Pre-register a confidential client; its id and secret are printed once."""
+    from auth.oauth import admin as oauth_admin
+
     client_id, secret = _run(
         lambda session: oauth_admin.create_preregistered_client(
             session, name=name, redirect_uris=redirect_uri, scopes=scope
@@ -151,6 +155,8 @@ def clients_create(
 @clients_app.command("revoke")
 def clients_revoke(client_id: Annotated[str, typer.Argument(help="The client's id.")]) -> None:
     """Revoke a client and every grant and token under it."""
+    from auth.oauth import admin as oauth_admin
+
     _run(lambda session: oauth_admin.revoke_client(session, client_id=client_id))
     err.print(f"revoked client {client_id} and all its grants")
 
@@ -165,6 +171,10 @@ def grants_list(
     as_json: JsonOption = False,
 ) -> None:
     """Grants: which user approved which client, with what scopes, when last used."""
+    from sqlmodel import col, select
+
+    from auth.oauth import admin as oauth_admin
+    from domain.people.models import Agent
 
     def load(session: Session) -> list[dict[str, Any]]:
         agent_id = None
@@ -208,6 +218,8 @@ def grants_revoke(
     grant_id: Annotated[int, typer.Argument(help="The grant's id (see `grants list`).")],
 ) -> None:
     """Revoke one grant and its tokens."""
+    from auth.oauth import admin as oauth_admin
+
     _run(lambda session: oauth_admin.revoke_grant(session, grant_id=grant_id))
     err.print(f"revoked grant {grant_id}")
 
@@ -218,6 +230,9 @@ def grants_revoke(
 @tools_app.command("list")
 def tools_list(as_json: JsonOption = False) -> None:
     """Every tool, whether it writes, and whether it is enabled."""
+    from server.console.tools import tool_states
+    from server.tools.registry import all_tool_specs
+
     states = _run(lambda session: tool_states(session, all_tool_specs()))
     if as_json:
         _print_json([state.model_dump(mode="json") for state in states])
@@ -238,6 +253,8 @@ def tools_list(as_json: JsonOption = False) -> None:
 
 
 def _known() -> set[str]:
+    from server.tools.registry import all_tool_specs
+
     return {spec.name for spec in all_tool_specs()}
 
 
@@ -247,6 +264,9 @@ def tools_disable(
     by: Annotated[str, typer.Option(help="Who is disabling it (recorded).")] = "cli",
 ) -> None:
     """Disable a tool: hidden from tools/list and refused, from the next request on."""
+    from domain.toolswitches.service import disable_tool
+    from domain.types import utcnow
+
     changed = _run(
         lambda session: disable_tool(session=session, name=name, known=_known(), by=by, now=utcnow())
     )
@@ -256,6 +276,8 @@ def tools_disable(
 @tools_app.command("enable")
 def tools_enable(name: Annotated[str, typer.Argument(help="The tool's name.")]) -> None:
     """Enable a disabled tool again."""
+    from domain.toolswitches.service import enable_tool
+
     changed = _run(lambda session: enable_tool(session=session, name=name, known=_known()))
     err.print(f"{name} enabled" if changed else f"{name} was not disabled")
 
@@ -284,6 +306,8 @@ def audit(
     as_json: JsonOption = False,
 ) -> None:
     """The audit log of tool calls, newest first."""
+    from domain.audit.service import list_entries
+
     since_at = _since(since)
     listing = _run(
         lambda session: list_entries(

@@ -10,30 +10,23 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
-from auth import lifecycle
-from domain.audit.service import CLI_OPERATOR
-from domain.caller import OPERATOR
-from domain.db import make_engine, session_scope
-from domain.errors import DomainError, operator_message
-from domain.people.models import AgentRole
-from domain.people.service import (
-    agent_by_email,
-    all_agents,
-    create_agent,
-    list_requesters,
-)
-from domain.types import utcnow
-from domain.usage.user_limits import describe_limits, override_of, set_user_limits
-from domain.workspaces.service import create_workspace
+from domain.people.roles import AgentRole
 from server.cli_admin import print_table
 from server.settings import SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+    from auth import lifecycle
+
+# The services are imported inside the commands that use them: every `helpdesk-mcp` start
+# (`--help`, each uvicorn worker) imports this module, and they pull in SQLModel and the SDK.
 
 T = TypeVar("T")
 
@@ -59,6 +52,9 @@ def _fail(message: str) -> typer.Exit:
 
 def _run(work: Callable[[Session], T]) -> T:
     """``work`` in one transaction on the configured database; domain errors become one line."""
+    from domain.db import make_engine, session_scope
+    from domain.errors import DomainError, operator_message
+
     try:
         settings = load_settings()
         with session_scope(make_engine(settings.database_url)) as session:
@@ -86,6 +82,8 @@ def workspaces_create(
     default: Annotated[bool, typer.Option("--default", help="New records go here by default.")] = False,
 ) -> None:
     """Create a workspace (the first one becomes the default); prints its id."""
+    from domain.workspaces.service import create_workspace
+
     workspace = _run(
         lambda session: create_workspace(
             session=session, name=name, description=description, is_default=default
@@ -109,6 +107,8 @@ def agents_create(
     ] = False,
 ) -> None:
     """Create an admin or agent who can sign in (OAuth) and hold API keys; prints its id."""
+    from domain.people.service import create_agent
+
     password = _read_password(password_stdin)
     agent = _run(
         lambda session: create_agent(
@@ -128,6 +128,7 @@ def agents_create(
 @agents_app.command("list")
 def agents_list(as_json: JsonOption = False) -> None:
     """Every admin and agent: role, whether active, workspaces."""
+    from domain.people.service import all_agents
 
     agents = _run(lambda session: all_agents(session=session))
     if as_json:
@@ -157,6 +158,10 @@ def _report(change: lifecycle.AgentChange, did: str, already: str) -> None:
 def agents_deactivate(email: EmailArgument) -> None:
     """Deactivate: sign-in, console, OAuth tokens and API keys refused from the next request (grants and
     keys are revoked)."""
+    from auth import lifecycle
+    from domain.audit.service import CLI_OPERATOR
+    from domain.types import utcnow
+
     change = _run(lambda s: lifecycle.deactivate_agent(s, email=email, actor=CLI_OPERATOR, now=utcnow()))
     _report(change, "deactivated; their OAuth grants and API keys are revoked", "was already deactivated")
 
@@ -164,6 +169,10 @@ def agents_deactivate(email: EmailArgument) -> None:
 @agents_app.command("reactivate")
 def agents_reactivate(email: EmailArgument) -> None:
     """Let a deactivated agent sign in again (old grants and keys stay revoked)."""
+    from auth import lifecycle
+    from domain.audit.service import CLI_OPERATOR
+    from domain.types import utcnow
+
     change = _run(lambda s: lifecycle.reactivate_agent(s, email=email, actor=CLI_OPERATOR, now=utcnow()))
     _report(change, "reactivated; apps must be authorized again", "is already active")
 
@@ -174,6 +183,10 @@ def agents_set_role(
     role: Annotated[AgentRole, typer.Argument(help="admin (every workspace) or agent (its workspaces).")],
 ) -> None:
     """Make an agent an admin, or an admin an agent (the last active admin stays one)."""
+    from auth import lifecycle
+    from domain.audit.service import CLI_OPERATOR
+    from domain.types import utcnow
+
     change = _run(
         lambda s: lifecycle.set_agent_role(s, email=email, role=role, actor=CLI_OPERATOR, now=utcnow())
     )
@@ -189,6 +202,10 @@ def agents_workspaces(
     ] = None,
 ) -> None:
     """Add an agent to workspaces or remove it from some (an agent keeps at least one)."""
+    from auth import lifecycle
+    from domain.audit.service import CLI_OPERATOR
+    from domain.types import utcnow
+
     change = _run(
         lambda s: lifecycle.change_agent_workspaces(
             s, email=email, add=add or [], remove=remove or [], actor=CLI_OPERATOR, now=utcnow()
@@ -209,6 +226,10 @@ def agents_reset_password(
     ] = False,
 ) -> None:
     """Set a new password; the agent's console sessions end (with --revoke-access, apps and keys too)."""
+    from auth import lifecycle
+    from domain.audit.service import CLI_OPERATOR
+    from domain.types import utcnow
+
     password = _read_password(password_stdin)
     revoked = _run(
         lambda s: lifecycle.reset_agent_password(
@@ -229,6 +250,9 @@ def requesters_list(
     as_json: JsonOption = False,
 ) -> None:
     """Requesters by id, a page at a time."""
+    from domain.caller import OPERATOR
+    from domain.people.service import list_requesters
+
     listing = _run(
         lambda s: list_requesters(
             session=s, caller=OPERATOR, search_term=search, page=page, per_page=per_page
@@ -262,6 +286,10 @@ def requesters_create(
     department: Annotated[str, typer.Option(help="Department.")] = "",
 ) -> None:
     """Create a requester (an end user; requesters cannot sign in); prints its id."""
+    from auth import lifecycle
+    from domain.audit.service import CLI_OPERATOR
+    from domain.types import utcnow
+
     requester = _run(
         lambda s: lifecycle.add_requester(
             s,
@@ -279,6 +307,12 @@ def requesters_create(
 
 def remove_demo_logins(engine: Engine, emails: list[str]) -> None:
     """``seed --remove-demo-logins``: the published accounts lose their password, grants and keys."""
+    from auth import lifecycle
+    from domain.audit.service import CLI_OPERATOR
+    from domain.db import session_scope
+    from domain.errors import DomainError, operator_message
+    from domain.types import utcnow
+
     try:
         with session_scope(engine) as session:
             removed = lifecycle.remove_logins(session, emails=emails, actor=CLI_OPERATOR, now=utcnow())
@@ -313,6 +347,11 @@ def agents_quota(
     ] = None,
 ) -> None:
     """Set one user's own quota in place of the per-user default (HELPDESK_QUOTA_PER_USER_PER_*)."""
+    from domain.audit.service import CLI_OPERATOR
+    from domain.people.service import agent_by_email
+    from domain.types import utcnow
+    from domain.usage.user_limits import describe_limits, override_of, set_user_limits
+
     minute_given, minute = _limit(per_minute, "--per-minute")
     month_given, month = _limit(per_month, "--per-month")
 

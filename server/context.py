@@ -2,14 +2,17 @@
 
 The ``/mcp`` edge authenticates the request and sets this context before the SDK runs; tools
 read it through ``unit_of_work``. Nothing here is ever taken from a tool argument.
+
+The audit row of a call (``server.audit``) rides in the tool's own transaction: a write and its
+audit row commit together, or neither does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -46,6 +49,18 @@ class McpRequest:
 current_request: ContextVar[McpRequest] = ContextVar("current_request")
 
 
+@dataclass(slots=True)
+class PendingAudit:
+    """The audit row of the tool call in progress: ``add`` puts it in a session; ``committed``
+    turns true once a tool's transaction holding it has committed."""
+
+    add: Callable[[Session], None]
+    committed: bool = field(default=False)
+
+
+pending_audit: ContextVar[PendingAudit | None] = ContextVar("pending_audit", default=None)
+
+
 @dataclass(frozen=True, slots=True)
 class UnitOfWork:
     session: Session
@@ -54,7 +69,16 @@ class UnitOfWork:
 
 @contextmanager
 def unit_of_work() -> Iterator[UnitOfWork]:
-    """One transaction for one tool call: committed if the tool returns, rolled back if it raises."""
+    """One transaction for one tool call: committed if the tool returns, rolled back if it raises.
+
+    The call's audit row is added just before the commit, so the tool's changes and the row
+    that records them are one transaction.
+    """
     request = current_request.get()
+    audit = pending_audit.get()
     with session_scope(request.engine) as session:
         yield UnitOfWork(session=session, caller=request.caller)
+        if audit is not None and not audit.committed:
+            audit.add(session)
+    if audit is not None:
+        audit.committed = True

@@ -4,7 +4,8 @@ Header values reach the app without surrounding whitespace (RFC 9110 §5.5: a fi
 leading and trailing OWS). h11 strips it; httptools, uvicorn's parser when installed, does not, and
 the SDK compares ``Mcp-Name`` with the body's ``name`` byte for byte (400, -32020, otherwise).
 
-DNS-rebinding protection: a ``Host`` outside the configured list is refused on every path; a
+DNS-rebinding protection: a ``Host`` outside the configured list is refused on every path but the
+health probes (``/healthz``, ``/readyz``: public, no cookies, asked for by IP); a
 present ``Origin`` outside the list is refused on the MCP and console paths (browsers send it;
 native clients do not). Discovery and OAuth endpoints hold only public data and no cookies, so
 they answer CORS for any origin; ``/mcp`` answers CORS only for allowed origins.
@@ -18,6 +19,8 @@ from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.probes import PROBE_PATHS
 
 MCP_ALLOW_HEADERS = (
     "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, "
@@ -69,8 +72,11 @@ class EdgeMiddleware:
             await self.app(scope, receive, send)
             return
         _strip_header_whitespace(scope)
-        headers = Headers(scope=scope)
         path: str = scope["path"]
+        if path in PROBE_PATHS:  # from the platform, addressed by IP: any Host, no CORS
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
         if not _matches(headers.get("host", ""), self.allowed_hosts):
             await _plain(send, 421, {"error": "invalid_host", "error_description": "Host header not allowed"})
             return

@@ -106,6 +106,13 @@ class Settings(BaseSettings):
         default=30, ge=1, description="Lifetime of OAuth refresh tokens, in days."
     )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+    worker_timeout_seconds: int = Field(
+        default=60,
+        ge=5,
+        le=3600,
+        description="With serve --workers N > 1: seconds a worker may take to start, or to answer the "
+        "supervisor's health check, before it is killed and replaced.",
+    )
 
     @field_validator("allowed_hosts", "allowed_origins", mode="before")
     @classmethod

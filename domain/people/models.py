@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Index, func, literal_column
 from sqlmodel import Field, SQLModel
 
 from domain.pagination import PageInfo
+from domain.people.roles import AgentRole as AgentRole  # re-exported: most code imports it from here
 from domain.types import enum_column, timestamp_column, utcnow
-
-
-class AgentRole(enum.StrEnum):
-    admin = "admin"
-    agent = "agent"
 
 
 class Group(SQLModel, table=True):

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 _hasher = PasswordHasher()
 
-# Verified against when the email is unknown, so that a login for a missing account costs the
-# same time as one for an existing account (no user enumeration by timing).
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so that a login for a missing account costs the
+    same time as one for an existing account (no user enumeration by timing). Computed on first
+    use, not at import: every process that imports this module (each CLI command, each worker at
+    start-up) would otherwise pay an Argon2 hash it may never need."""
+    return _hasher.hash("not-a-real-password")
 
 
 def hash_password(password: str, *, salt: bytes | None = None) -> str:
@@ -20,6 +27,6 @@ def hash_password(password: str, *, salt: bytes | None = None) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Constant-effort check; a missing hash (no password set) never matches."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False

@@ -10,14 +10,25 @@ from domain.assets import service
 from domain.assets.models import AssetCreate, AssetPublic, AssetsPublic, AssetState, AssetType, AssetUpdate
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Cursor, Page, PerPage, UpdatedSince, WorkspaceFilter, given_and_cleared
+from server.tools.params import (
+    MAX_INT,
+    Cursor,
+    Page,
+    PerPage,
+    ShownFields,
+    UpdatedSince,
+    WorkspaceFilter,
+    given_and_cleared,
+)
 
 TOOLS = Toolset("assets")
 
 DisplayId = Annotated[
-    int, Field(ge=1, description="The asset's display id (the number people quote, e.g. 1042).")
+    int, Field(ge=1, le=MAX_INT, description="The asset's display id (the number people quote, e.g. 1042).")
 ]
-AssignedTo = Annotated[int | None, Field(ge=1, description="Requester id of the person using the asset.")]
+AssignedTo = Annotated[
+    int | None, Field(ge=1, le=MAX_INT, description="Requester id of the person using the asset.")
+]
 CustomAttributes = Annotated[
     dict[str, Any] | None,
     Field(description="Free-form attributes, e.g. {'cpu': 'M3', 'ram_gb': 16}; replaces the existing set."),
@@ -30,19 +41,20 @@ def fetch_assets(
     state: Annotated[AssetState | None, Field(description="Only assets in this state.")] = None,
     workspace_id: WorkspaceFilter = None,
     assigned_requester_id: Annotated[
-        int | None, Field(ge=1, description="Only assets assigned to this requester.")
+        int | None, Field(ge=1, le=MAX_INT, description="Only assets assigned to this requester.")
     ] = None,
     search_term: Annotated[
         str | None, Field(max_length=200, description="Part of the asset's name or serial number.")
     ] = None,
     updated_since: UpdatedSince = None,
+    fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
     cursor: Cursor = None,
 ) -> AssetsPublic:
-    """List assets (laptops, monitors, phones, servers, licences…) you can see, filtered by type, state,
-    workspace, assignee or a name/serial search. Use this tool to find what someone has been issued or
-    what is in stock."""
+    """List and filter the hardware and licence inventory (laptops, monitors, phones, other
+    devices) by type, state (in stock, in use, retired), assigned requester, workspace, or a name or
+    serial search. For one asset's full record, use fetchAsset."""
     with unit_of_work() as uow:
         return service.list_assets(
             session=uow.session,
@@ -61,7 +73,8 @@ def fetch_assets(
 
 @tool(TOOLS, name="fetchAsset", title="Get an asset")
 def fetch_asset(display_id: DisplayId) -> AssetPublic:
-    """Get one asset by its display id, with its state, assignee, serial number and custom attributes."""
+    """Get one asset by its display id (e.g. 1044): state, assignee, serial number, vendor and
+    specs (custom attributes). To find assets by type, state or owner, use fetchAssets."""
     with unit_of_work() as uow:
         return service.get_asset(session=uow.session, caller=uow.caller, display_id=display_id)
 
@@ -72,18 +85,21 @@ def create_asset(
         str, Field(min_length=1, max_length=255, description="Asset name, e.g. 'MacBook Pro 14'.")
     ],
     asset_type: Annotated[AssetType, Field(description="Kind of asset.")],
-    state: Annotated[AssetState, Field(description="Lifecycle state.")] = AssetState.in_stock,
+    state: Annotated[
+        AssetState, Field(description="Lifecycle state (default in_stock).")
+    ] = AssetState.in_stock,
     description: Annotated[str, Field(max_length=10000, description="Notes about the asset.")] = "",
     serial_number: Annotated[str, Field(max_length=120, description="Manufacturer serial number.")] = "",
     vendor: Annotated[str, Field(max_length=120, description="Vendor or manufacturer.")] = "",
     assigned_requester_id: AssignedTo = None,
     workspace_id: Annotated[
-        int | None, Field(ge=1, description="Workspace for the asset; defaults to your (default) workspace.")
+        int | None,
+        Field(ge=1, le=MAX_INT, description="Workspace for the asset; defaults to your (default) workspace."),
     ] = None,
     custom_attributes: CustomAttributes = None,
 ) -> AssetPublic:
-    """Create an asset; it gets the next display id. Use this tool to register new hardware or a
-    licence, optionally assigned to a requester."""
+    """Add a new asset you received (a laptop, a monitor, a licence) to the inventory with its
+    serial number; it gets the next display id. To change an existing asset, use updateAsset."""
     asset_in = AssetCreate(
         name=name,
         asset_type=asset_type,
@@ -115,8 +131,9 @@ def update_asset(
         Field(max_length=1, description="'assigned_requester_id' unassigns the asset."),
     ] = [],  # noqa: B006 - pydantic copies defaults
 ) -> AssetPublic:
-    """Change an asset's fields: state, assignee, name, serial number, vendor or custom attributes. Only
-    the fields you pass change. To unassign it, list 'assigned_requester_id' in clear_fields."""
+    """Change an existing asset by display id: mark it retired or in stock, assign it to a
+    requester, or edit its name, serial number, vendor or custom attributes. Only the fields you pass
+    change; to unassign it, list assigned_requester_id in clear_fields."""
     changes = {
         "name": name,
         "asset_type": asset_type,

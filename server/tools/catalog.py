@@ -15,11 +15,11 @@ from domain.catalog.models import (
 )
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Cursor, Page, PerPage, SearchTerm
+from server.tools.params import MAX_INT, Cursor, Page, PerPage, SearchTerm, ShownFields
 
 TOOLS = Toolset("catalog")
 
-ItemId = Annotated[int, Field(ge=1, description="The catalog item's id.")]
+ItemId = Annotated[int, Field(ge=1, le=MAX_INT, description="The catalog item's id.")]
 
 
 @tool(TOOLS, name="placeRequestServiceCatalogItem", title="Request a catalog item", writes=True)
@@ -29,9 +29,9 @@ def place_request_service_catalog_item(
         str | None, Field(max_length=254, description="Email of the person the item is for.")
     ] = None,
     requester_id: Annotated[
-        int | None, Field(ge=1, description="Id of the person (instead of email).")
+        int | None, Field(ge=1, le=MAX_INT, description="Id of the person (instead of email).")
     ] = None,
-    quantity: Annotated[int, Field(ge=1, le=100, description="How many.")] = 1,
+    quantity: Annotated[int, Field(ge=1, le=100, description="How many (default 1).")] = 1,
     custom_fields: Annotated[
         dict[str, Any] | None,
         Field(
@@ -39,9 +39,9 @@ def place_request_service_catalog_item(
         ),
     ] = None,
 ) -> ServiceRequestPublic:
-    """Request a service-catalog item (a laptop, software access, a new phone…) for someone, given by
-    email (requested_for) or requester_id. Creates a service-request ticket and returns it. Check the
-    item's custom fields with fetchServiceCatalogItem first: required ones must be filled in."""
+    """Order a service catalog item (a laptop, a headset, access to an app)
+    for someone, given by email (requested_for) or requester_id; creates a service-request ticket.
+    Fill the item's required fields: see fetchServiceCatalogItem."""
     request_in = CatalogItemRequest(
         item_id=item_id,
         requested_for=requested_for,
@@ -55,10 +55,14 @@ def place_request_service_catalog_item(
 
 @tool(TOOLS, name="fetchServiceCatalogItemSearch", title="Search the service catalog")
 def fetch_service_catalog_item_search(
-    search_term: SearchTerm, page: Page = 1, per_page: PerPage = 30, cursor: Cursor = None
+    search_term: SearchTerm,
+    fields: ShownFields = None,
+    page: Page = 1,
+    per_page: PerPage = 30,
+    cursor: Cursor = None,
 ) -> CatalogItemsPublic:
-    """Search the service catalog by words (e.g. 'laptop', 'vpn access'), best match first. Use this
-    tool to find the item_id for placeRequestServiceCatalogItem."""
+    """Search the service catalog for an item by words (e.g. 'laptop',
+    'software licence'), best match first. To browse every item, use fetchServiceCatalogItems."""
     with unit_of_work() as uow:
         return service.search_catalog_items(
             session=uow.session,
@@ -72,8 +76,8 @@ def fetch_service_catalog_item_search(
 
 @tool(TOOLS, name="fetchServiceCatalogItem", title="Get a catalog item")
 def fetch_service_catalog_item(item_id: ItemId) -> CatalogItemDetail:
-    """Get one catalog item with its full description, cost, delivery time and custom fields (name,
-    type, required, choices) to fill in when requesting it."""
+    """Get one catalog item by item_id: full description, price, delivery time and
+    the fields to fill in when ordering it with placeRequestServiceCatalogItem."""
     with unit_of_work() as uow:
         return service.get_catalog_item(session=uow.session, caller=uow.caller, item_id=item_id)
 
@@ -81,13 +85,15 @@ def fetch_service_catalog_item(item_id: ItemId) -> CatalogItemDetail:
 @tool(TOOLS, name="fetchServiceCatalogItems", title="List catalog items")
 def fetch_service_catalog_items(
     category_id: Annotated[
-        int | None, Field(ge=1, description="Only items of this catalog category.")
+        int | None, Field(ge=1, le=MAX_INT, description="Only items of this catalog category.")
     ] = None,
+    fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
     cursor: Cursor = None,
 ) -> CatalogItemsPublic:
-    """List the service-catalog items you can request, optionally of one category."""
+    """List all the items of the service catalog (what people can request),
+    optionally of one category. To find an item by words, use fetchServiceCatalogItemSearch."""
     with unit_of_work() as uow:
         return service.list_catalog_items(
             session=uow.session,

@@ -11,32 +11,40 @@ from pydantic import Field
 from domain.errors import InvalidField
 from domain.pagination import DEFAULT_PER_PAGE, MAX_CURSOR_LENGTH, MAX_PER_PAGE
 
-Page = Annotated[int, Field(ge=1, description="Page number, from 1. Follow next_page until it is null.")]
+# The largest id or page there can be (PostgreSQL's integer): a bigger number is refused with a
+# clear error instead of overflowing a bound parameter in the database, and the schema says so.
+MAX_INT = 2_147_483_647
+
+# Paging is described once in each answer's last lines (the next page or cursor to ask for), so the
+# per-parameter text stays short: it is repeated in every list tool's schema.
+Page = Annotated[int, Field(ge=1, le=MAX_INT, description="Page, from 1.")]
 PerPage = Annotated[
     int,
     Field(
         ge=1,
         le=MAX_PER_PAGE,
-        description=f"Results per page, 1 to {MAX_PER_PAGE} (default {DEFAULT_PER_PAGE}).",
+        description=f"Items per page (default {DEFAULT_PER_PAGE}).",
     ),
 ]
 Cursor = Annotated[
     str | None,
     Field(
         max_length=MAX_CURSOR_LENGTH,
-        description="The next_cursor of the previous page, to get the page after it (instead of page). "
-        "Omit for the first page.",
+        description="The previous page's next_cursor, instead of page.",
     ),
 ]
 WorkspaceFilter = Annotated[
     int | None,
-    Field(
-        ge=1, description="Only results in this workspace (see fetchWorkspaces). Omit for all you can see."
-    ),
+    Field(ge=1, le=MAX_INT, description="Only this workspace (see fetchWorkspaces); omit for all yours."),
 ]
 UpdatedSince = Annotated[
     datetime | None,
-    Field(description="Only results updated at or after this time, e.g. 2026-03-01T00:00:00Z."),
+    Field(description="Only those updated at or after this time, e.g. 2026-03-01T00:00:00Z."),
+]
+# Read by the registry, which renders the text answer (server.render.answer); the tool body ignores it.
+ShownFields = Annotated[
+    list[Annotated[str, Field(max_length=64)]] | None,
+    Field(max_length=30, description="Fields the text shows per item instead of the usual ones."),
 ]
 SearchTerm = Annotated[str, Field(min_length=1, max_length=500, description="Words to search for.")]
 

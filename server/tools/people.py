@@ -10,12 +10,12 @@ from domain.people import service
 from domain.people.models import AgentPublic, AgentRole, AgentsPublic, RequesterPublic, RequestersPublic
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Cursor, Page, PerPage, WorkspaceFilter
+from server.tools.params import MAX_INT, Cursor, Page, PerPage, ShownFields, WorkspaceFilter
 
 TOOLS = Toolset("people")
 
-AgentId = Annotated[int, Field(ge=1, description="The agent's id.")]
-RequesterId = Annotated[int, Field(ge=1, description="The requester's id.")]
+AgentId = Annotated[int, Field(ge=1, le=MAX_INT, description="The agent's id.")]
+RequesterId = Annotated[int, Field(ge=1, le=MAX_INT, description="The requester's id.")]
 Email = Annotated[str | None, Field(max_length=254, description="Exact email address (case-insensitive).")]
 NameSearch = Annotated[
     str | None, Field(max_length=200, description="Part of a first name, last name or email.")
@@ -29,15 +29,19 @@ def fetch_agents(
         bool | None, Field(description="Only active (true) or deactivated (false) agents.")
     ] = None,
     workspace_id: WorkspaceFilter = None,
-    group_id: Annotated[int | None, Field(ge=1, description="Only members of this agent group.")] = None,
+    group_id: Annotated[
+        int | None, Field(ge=1, le=MAX_INT, description="Only members of this agent group.")
+    ] = None,
     email: Email = None,
     search_term: NameSearch = None,
+    fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
     cursor: Cursor = None,
 ) -> AgentsPublic:
-    """List the service desk's agents and admins with their workspaces and groups. Use this tool to
-    find who to assign a ticket to (the agent_id), or to look an agent up by name or email."""
+    """List the service desk team: agents and admins with their groups and workspaces,
+    filtered by role, group, active or a name or email search. Use it to find whom to assign a ticket
+    to; for requesters, use fetchRequesters."""
     with unit_of_work() as uow:
         return service.list_agents(
             session=uow.session,
@@ -56,7 +60,8 @@ def fetch_agents(
 
 @tool(TOOLS, name="fetchAgent", title="Get an agent")
 def fetch_agent(agent_id: AgentId) -> AgentPublic:
-    """Get one agent or admin by id, with role, workspaces and groups."""
+    """Get one agent or admin by agent_id: name, email, role, groups and workspaces. To search
+    agents, use fetchAgents."""
     with unit_of_work() as uow:
         return service.get_agent(session=uow.session, caller=uow.caller, agent_id=agent_id)
 
@@ -67,13 +72,14 @@ def fetch_requesters(
     department: Annotated[str | None, Field(max_length=200, description="Exact department name.")] = None,
     active: Annotated[bool | None, Field(description="Only active (true) or deactivated (false).")] = None,
     search_term: NameSearch = None,
+    fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
     cursor: Cursor = None,
 ) -> RequestersPublic:
-    """List requesters: the employees who raise tickets and hold assets. Use this tool to find a
-    requester_id by email or name before creating a ticket, an onboarding or offboarding request, or
-    a service-catalog request on someone's behalf."""
+    """Find requesters: the employees and end users who raise tickets and hold assets,
+    searched by name or email, or by department or active. Use it to look up a requester_id; for
+    support staff, use fetchAgents."""
     with unit_of_work() as uow:
         return service.list_requesters(
             session=uow.session,
@@ -90,6 +96,7 @@ def fetch_requesters(
 
 @tool(TOOLS, name="fetchRequester", title="Get a requester")
 def fetch_requester(requester_id: RequesterId) -> RequesterPublic:
-    """Get one requester by id: name, email, job title, department, phone and location."""
+    """Get one requester's profile by requester_id: name, email, job title, department,
+    phone and location. For a search, use fetchRequesters."""
     with unit_of_work() as uow:
         return service.get_requester(session=uow.session, caller=uow.caller, requester_id=requester_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,8 +19,10 @@ from pydantic import BaseModel, ValidationError
 
 from domain.errors import DomainError
 from server.capabilities import Capabilities
+from server.render.answer import answer, check_fields
 from server.tools.arguments import explain, strict_model
 from server.tools.base import ToolSpec
+from server.tools.schemas import model_facing
 
 logger = logging.getLogger(__name__)
 
@@ -56,15 +59,32 @@ def all_tool_specs() -> list[ToolSpec]:
     return specs
 
 
-def _recoverable(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Domain errors become tool errors (shown to the model); anything else stays a crash."""
+def internal_error_message(name: str) -> str:
+    return (
+        f"{name} failed because of an internal error of the helpdesk server; nothing was changed. "
+        "Try again later; if it keeps failing, tell a helpdesk admin."
+    )
+
+
+def _answering(spec: ToolSpec) -> Callable[..., Any]:
+    """The tool function returning its answer (``server.render``): text for the model and the
+    complete structured result. Domain errors become tool errors the model can act on; anything
+    else is our fault: logged with its traceback, and answered with a generic sentence (never the
+    exception's text)."""
+    fn, name = spec.fn, spec.name
+    result_model = typing.get_type_hints(fn)["return"]
 
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
+        fields = kwargs.get("fields")
         try:
-            return fn(*args, **kwargs)
+            check_fields(result_model, fields)
+            return answer(fn(*args, **kwargs), tool=name, fields=fields)
         except DomainError as exc:
             raise ToolError(str(exc)) from None
+        except Exception:
+            logger.exception("tool %s failed", name)
+            raise ToolError(internal_error_message(name)) from None
 
     return call
 
@@ -115,7 +135,7 @@ def build_tools(specs: Sequence[ToolSpec]) -> tuple[list[Tool], ToolBook]:
             open_world_hint=False,
         )
         sdk_tool = Tool.from_function(
-            _recoverable(spec.fn),
+            _answering(spec),
             name=spec.name,
             title=spec.title,
             description=spec.description,
@@ -124,7 +144,10 @@ def build_tools(specs: Sequence[ToolSpec]) -> tuple[list[Tool], ToolBook]:
         )
         if sdk_tool.output_schema is None:
             raise TypeError(f"tool {spec.name} must return a pydantic model (it needs an output schema)")
-        sdk_tool.parameters["additionalProperties"] = False
+        sdk_tool.parameters = {**model_facing(sdk_tool.parameters), "additionalProperties": False}
+        # The answer is built from a value of the declared type (server.render.answer), so the
+        # SDK's second validation of structuredContent would only repeat work: the schema stays.
+        sdk_tool.fn_metadata.output_model = None
         strict[spec.name] = strict_model(sdk_tool.fn_metadata.arg_model)
         parameters[spec.name] = list(sdk_tool.parameters.get("properties", {}))
         tools.append(sdk_tool)

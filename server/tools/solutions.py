@@ -22,13 +22,13 @@ from domain.solutions.models import (
 )
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Cursor, Page, PerPage, SearchTerm, given_and_cleared
+from server.tools.params import MAX_INT, Cursor, Page, PerPage, SearchTerm, ShownFields, given_and_cleared
 
 TOOLS = Toolset("solutions")
 
-CategoryId = Annotated[int, Field(ge=1, description="The solution category's id.")]
-FolderId = Annotated[int, Field(ge=1, description="The solution folder's id.")]
-ArticleId = Annotated[int, Field(ge=1, description="The article's id.")]
+CategoryId = Annotated[int, Field(ge=1, le=MAX_INT, description="The solution category's id.")]
+FolderId = Annotated[int, Field(ge=1, le=MAX_INT, description="The solution folder's id.")]
+ArticleId = Annotated[int, Field(ge=1, le=MAX_INT, description="The article's id.")]
 Title = Annotated[str, Field(min_length=1, max_length=255, description="The article's title.")]
 Body = Annotated[
     str, Field(min_length=1, max_length=200000, description="The article's body (text or simple HTML).")
@@ -43,8 +43,8 @@ StatusFilter = Annotated[ArticleStatus | None, Field(description="Only draft or 
 def fetch_solution_categories(
     page: Page = 1, per_page: PerPage = 30, cursor: Cursor = None
 ) -> SolutionCategoriesPublic:
-    """List the knowledge base's top-level categories you can see. Browse down with
-    fetchSolutionFolders, or search articles directly with fetchSolutionArticleSearch."""
+    """List the knowledge base categories: its top-level sections. Browse down
+    with fetchSolutionFolders, or find articles by words with fetchSolutionArticleSearch."""
     with unit_of_work() as uow:
         return service.list_solution_categories(
             session=uow.session, caller=uow.caller, page=page, per_page=per_page, cursor=cursor
@@ -53,7 +53,7 @@ def fetch_solution_categories(
 
 @tool(TOOLS, name="fetchSolutionCategory", title="Get a solution category")
 def fetch_solution_category(category_id: CategoryId) -> SolutionCategoryPublic:
-    """Get one knowledge-base category by id."""
+    """Get one knowledge base category by category_id."""
     with unit_of_work() as uow:
         return service.get_solution_category(session=uow.session, caller=uow.caller, category_id=category_id)
 
@@ -62,7 +62,8 @@ def fetch_solution_category(category_id: CategoryId) -> SolutionCategoryPublic:
 def fetch_solution_folders(
     category_id: CategoryId, page: Page = 1, per_page: PerPage = 30, cursor: Cursor = None
 ) -> SolutionFoldersPublic:
-    """List the folders of a knowledge-base category."""
+    """List the folders in one knowledge base category (by category_id). For the
+    articles of a folder, use fetchSolutionArticles."""
     with unit_of_work() as uow:
         return service.list_solution_folders(
             session=uow.session,
@@ -76,7 +77,7 @@ def fetch_solution_folders(
 
 @tool(TOOLS, name="fetchSolutionFolder", title="Get a solution folder")
 def fetch_solution_folder(folder_id: FolderId) -> SolutionFolderPublic:
-    """Get one knowledge-base folder by id."""
+    """Get one knowledge base folder by folder_id."""
     with unit_of_work() as uow:
         return service.get_solution_folder(session=uow.session, caller=uow.caller, folder_id=folder_id)
 
@@ -87,7 +88,8 @@ def create_solution_folder(
     name: Annotated[str, Field(min_length=1, max_length=200, description="The folder's name.")],
     description: Annotated[str, Field(max_length=2000, description="What the folder holds.")] = "",
 ) -> SolutionFolderPublic:
-    """Create a folder in a knowledge-base category (it belongs to the category's workspace)."""
+    """Create a new folder in a knowledge base category, to group articles on one
+    subject. To write an article, use createSolutionArticle."""
     folder_in = SolutionFolderCreate(category_id=category_id, name=name, description=description)
     with unit_of_work() as uow:
         return service.create_solution_folder(session=uow.session, caller=uow.caller, folder_in=folder_in)
@@ -97,12 +99,14 @@ def create_solution_folder(
 def fetch_solution_articles(
     folder_id: FolderId,
     status: StatusFilter = None,
+    fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
     cursor: Cursor = None,
 ) -> SolutionArticlesPublic:
-    """List the articles of a knowledge-base folder (titles and status; use fetchSolutionArticle for
-    the body)."""
+    """List all the articles in one knowledge base folder (by folder_id), optionally
+    only drafts or only published ones. For an article's full text, use fetchSolutionArticle; to find
+    articles by words, use fetchSolutionArticleSearch."""
     with unit_of_work() as uow:
         return service.list_solution_articles(
             session=uow.session,
@@ -117,7 +121,8 @@ def fetch_solution_articles(
 
 @tool(TOOLS, name="fetchSolutionArticle", title="Get an article")
 def fetch_solution_article(article_id: ArticleId) -> SolutionArticlePublic:
-    """Get one knowledge-base article with its full body."""
+    """Get one knowledge base article by article_id with its full text. To find
+    articles by words, use fetchSolutionArticleSearch."""
     with unit_of_work() as uow:
         return service.get_solution_article(session=uow.session, caller=uow.caller, article_id=article_id)
 
@@ -132,8 +137,9 @@ def create_solution_article(
     ] = ArticleStatus.draft,
     tags: ArticleTags | None = None,
 ) -> SolutionArticlePublic:
-    """Write a knowledge-base article in a folder, as a draft (default) or published. Use this tool to
-    capture a fix so the next person finds it with fetchSolutionArticleSearch."""
+    """Write a new knowledge base article (a how-to or a known solution) in a folder;
+    it starts as a draft unless you pass status. To change an existing article, use
+    updateSolutionArticle."""
     article_in = SolutionArticleCreate(
         folder_id=folder_id, title=title, body=body, status=status, tags=tags or []
     )
@@ -153,10 +159,12 @@ def update_solution_article(
         list[Annotated[str, Field(min_length=1, max_length=50)]] | None,
         Field(max_length=20, description="Replaces all tags."),
     ] = None,
-    folder_id: Annotated[int | None, Field(ge=1, description="Move the article to this folder.")] = None,
+    folder_id: Annotated[
+        int | None, Field(ge=1, le=MAX_INT, description="Move the article to this folder.")
+    ] = None,
 ) -> SolutionArticlePublic:
-    """Change an article: title, body, status (publish or unpublish), tags, or move it to another
-    folder. Only the fields you pass change."""
+    """Change an existing knowledge base article: publish or unpublish it, edit its
+    title, steps, text or tags, or move it to another folder. Only the fields you pass change."""
     changes = {"title": title, "body": body, "status": status, "tags": tags, "folder_id": folder_id}
     update = SolutionArticleUpdate(**given_and_cleared(changes, ()))
     with unit_of_work() as uow:
@@ -169,12 +177,14 @@ def update_solution_article(
 def fetch_solution_article_search(
     search_term: SearchTerm,
     status: StatusFilter = None,
+    fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
     cursor: Cursor = None,
 ) -> SolutionArticleSearchResults:
-    """Search knowledge-base articles by words (e.g. 'reset password', 'vpn on mac'), best match
-    first, each with an excerpt. Use this tool to find a documented fix before answering a ticket."""
+    """Search knowledge base articles by words (e.g. 'reset password', 'printer
+    offline'), best match first, each with an excerpt. Use it to find a documented fix or how-to; to
+    browse a folder, use fetchSolutionArticles."""
     with unit_of_work() as uow:
         return service.search_solution_articles(
             session=uow.session,

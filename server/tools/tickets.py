@@ -22,17 +22,28 @@ from domain.tickets.models import (
 )
 from server.context import unit_of_work
 from server.tools.base import Toolset, tool
-from server.tools.params import Cursor, Page, PerPage, UpdatedSince, WorkspaceFilter, given_and_cleared
+from server.tools.params import (
+    MAX_INT,
+    Cursor,
+    Page,
+    PerPage,
+    ShownFields,
+    UpdatedSince,
+    WorkspaceFilter,
+    given_and_cleared,
+)
 
 TOOLS = Toolset("tickets")
 
-TicketId = Annotated[int, Field(ge=1, description="The ticket's id.")]
+TicketId = Annotated[int, Field(ge=1, le=MAX_INT, description="The ticket's id.")]
 Subject = Annotated[str, Field(min_length=1, max_length=255, description="One-line summary of the issue.")]
 Description = Annotated[
     str, Field(max_length=65535, description="Full description (plain text or simple HTML).")
 ]
-AgentId = Annotated[int | None, Field(ge=1, description="Agent to assign (see fetchAgents).")]
-GroupId = Annotated[int | None, Field(ge=1, description="Agent group to assign, in the ticket's workspace.")]
+AgentId = Annotated[int | None, Field(ge=1, le=MAX_INT, description="Agent to assign (see fetchAgents).")]
+GroupId = Annotated[
+    int | None, Field(ge=1, le=MAX_INT, description="Agent group to assign, in the ticket's workspace.")
+]
 DueBy = Annotated[
     datetime | None, Field(description="Due date, ISO 8601 with a zone, e.g. 2026-07-01T17:00:00Z.")
 ]
@@ -48,20 +59,25 @@ def fetch_tickets(
     status: Annotated[TicketStatus | None, Field(description="Only tickets in this status.")] = None,
     priority: Annotated[TicketPriority | None, Field(description="Only tickets of this priority.")] = None,
     type: Annotated[TicketType | None, Field(description="incident or service_request.")] = None,
-    agent_id: Annotated[int | None, Field(ge=1, description="Only tickets assigned to this agent.")] = None,
-    requester_id: Annotated[
-        int | None, Field(ge=1, description="Only tickets raised by this requester.")
+    agent_id: Annotated[
+        int | None, Field(ge=1, le=MAX_INT, description="Only tickets assigned to this agent.")
     ] = None,
-    group_id: Annotated[int | None, Field(ge=1, description="Only tickets assigned to this group.")] = None,
+    requester_id: Annotated[
+        int | None, Field(ge=1, le=MAX_INT, description="Only tickets raised by this requester.")
+    ] = None,
+    group_id: Annotated[
+        int | None, Field(ge=1, le=MAX_INT, description="Only tickets assigned to this group.")
+    ] = None,
     workspace_id: WorkspaceFilter = None,
     updated_since: UpdatedSince = None,
+    fields: ShownFields = None,
     page: Page = 1,
     per_page: PerPage = 30,
     cursor: Cursor = None,
 ) -> TicketsPublic:
-    """List tickets (incidents and service requests) you can see, oldest first, filtered by status,
-    priority, type, assignee, requester, group, workspace or last update. Use this tool to find tickets
-    to work on; use fetchTicket for one ticket's notes. Descriptions are included; notes are not."""
+    """List and filter tickets (incidents and service requests): open, urgent, assigned to an
+    agent or group, raised by a requester, in a workspace, or updated since a time. Oldest first, with
+    a short description each. To read one ticket in full, use fetchTicket."""
     with unit_of_work() as uow:
         return service.list_tickets(
             session=uow.session,
@@ -82,8 +98,9 @@ def fetch_tickets(
 
 @tool(TOOLS, name="fetchTicket", title="Get a ticket")
 def fetch_ticket(ticket_id: TicketId) -> TicketDetail:
-    """Get one ticket by id with everything needed to work on it: its fields, the requester, the
-    assigned agent, and all notes (private and public) oldest first."""
+    """Get one ticket by its number (ticket_id) to read it in full or see the latest on it:
+    its fields, the requester and every note and reply (its history), oldest first. To find tickets
+    by status, priority or person, use fetchTickets."""
     with unit_of_work() as uow:
         return service.get_ticket(session=uow.session, caller=uow.caller, ticket_id=ticket_id)
 
@@ -96,23 +113,29 @@ def create_ticket(
         str | None,
         Field(max_length=254, description="Requester's email; an unknown address creates a new requester."),
     ] = None,
-    requester_id: Annotated[int | None, Field(ge=1, description="Requester's id (instead of email).")] = None,
-    priority: Annotated[TicketPriority, Field(description="Priority.")] = TicketPriority.low,
-    status: Annotated[TicketStatus, Field(description="Initial status.")] = TicketStatus.open,
+    requester_id: Annotated[
+        int | None, Field(ge=1, le=MAX_INT, description="Requester's id (instead of email).")
+    ] = None,
+    priority: Annotated[TicketPriority, Field(description="Priority (default low).")] = TicketPriority.low,
+    status: Annotated[TicketStatus, Field(description="Initial status (default open).")] = TicketStatus.open,
     source: Annotated[
-        TicketSource, Field(description="Channel the request came through.")
+        TicketSource, Field(description="Channel it came through (default api).")
     ] = TicketSource.api,
-    type: Annotated[TicketType, Field(description="incident or service_request.")] = TicketType.incident,
+    type: Annotated[TicketType, Field(description="Default incident.")] = TicketType.incident,
     agent_id: AgentId = None,
     group_id: GroupId = None,
     workspace_id: Annotated[
-        int | None, Field(ge=1, description="Workspace for the ticket; defaults to your (default) workspace.")
+        int | None,
+        Field(
+            ge=1, le=MAX_INT, description="Workspace for the ticket; defaults to your (default) workspace."
+        ),
     ] = None,
     due_by: DueBy = None,
     tags: Tags | None = None,
 ) -> TicketPublic:
-    """Create a ticket on behalf of a requester, given by email or requester_id (exactly one). Use this
-    tool to log an incident or a request someone reported; returns the new ticket with its id."""
+    """Log or open a new ticket for something a user reported (an incident or a service
+    request), given their email or requester_id; an unknown email adds them as a requester. To change
+    an existing ticket, use updateTicket."""
     ticket_in = TicketCreate(
         subject=subject,
         description=description,
@@ -157,8 +180,9 @@ def update_ticket(
         ),
     ] = [],  # noqa: B006 - pydantic copies defaults
 ) -> TicketPublic:
-    """Change a ticket's fields: status, priority, assignee (agent_id, group_id), due date, tags, subject
-    or description. Only the fields you pass change. To unassign, list the field in clear_fields."""
+    """Change an existing ticket: its status (e.g. resolve or close it once fixed), priority,
+    the agent or group it is assigned to, due date, tags, subject or description. Only the fields you
+    pass change; list a field in clear_fields to unassign. To add a note, use createTicketNote."""
     changes = {
         "subject": subject,
         "description": description,
@@ -189,8 +213,9 @@ def create_ticket_note(
         ),
     ] = True,
 ) -> TicketNotePublic:
-    """Add a note to a ticket, written as you. Notes are private (agents only) unless private is false.
-    Use this tool to record findings, steps taken or a reply summary on a ticket."""
+    """Add a note to a ticket, or a reply to the requester, written as you: private for
+    agents (default) or public (private=false). Use it to record findings and steps taken; to change
+    the ticket's status or assignee, use updateTicket."""
     with unit_of_work() as uow:
         return service.create_ticket_note(
             session=uow.session, caller=uow.caller, ticket_id=ticket_id, body=body, private=private

@@ -13,9 +13,8 @@ TOOLS = Toolset("workspaces")
 
 @tool(TOOLS, name="fetchWorkspaces", title="List workspaces")
 def fetch_workspaces(page: Page = 1, per_page: PerPage = 30, cursor: Cursor = None) -> WorkspacesPublic:
-    """List the workspaces you can see (an agent: the ones it belongs to; an admin: all). Use this tool
-    to find a workspace_id for filtering tickets, assets or knowledge-base content, or for creating
-    records in a specific workspace."""
+    """List the workspaces you can see (e.g. IT, HR, Facilities). Use it to find a
+    workspace_id to filter lists by or to create records in."""
     with unit_of_work() as uow:
         return service.list_workspaces(
             session=uow.session, caller=uow.caller, page=page, per_page=per_page, cursor=cursor

@@ -49,7 +49,7 @@ from tests.auth.constants import BASE_URL
 from tests.auth.fakes import FakeClock, FakeWeb
 from tests.utils.auth_factories import Person
 from tests.utils.databases import own_database_url
-from tests.utils.live import live_server, mcp_client
+from tests.utils.live import free_port, live_server, mcp_client
 from tests.utils.mcp_calls import call_ok
 
 CHROMIUM = "/usr/bin/chromium"
@@ -63,9 +63,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PORT = 8901
-URL = f"http://127.0.0.1:{PORT}"
-RESOURCE = f"{URL}/mcp"
 
 playwright_api = pytest.importorskip("playwright.async_api", reason="Playwright is not installed")
 pytestmark = pytest.mark.skipif(
@@ -96,10 +93,11 @@ def stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stage]:
     seed_database(engine, scale=0.02)
     clock = FakeClock()
     _usage_history(engine, clock)
-    settings = load_settings(database_url=database_url, base_url=URL)
+    port = free_port()
+    settings = load_settings(database_url=database_url, base_url=f"http://127.0.0.1:{port}")
     shots = Path(os.environ.get("HELPDESK_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
     shots.mkdir(parents=True, exist_ok=True)
-    with live_server(build_app(settings, engine, clock, FakeWeb()), PORT) as url:
+    with live_server(build_app(settings, engine, clock, FakeWeb()), port) as url:
         yield Stage(url, engine, clock, shots)
     engine.dispose()
 
@@ -178,22 +176,22 @@ async def _connect(stage: Stage, name: str, person: Person, **registration: Any)
         client.setdefault("token_endpoint_auth_method", "none")
         redirect = client.get("redirect_uris", ["http://127.0.0.1:53682/callback"])[0]
         verifier, challenge = pkce_pair()
-        url = authorize_url(client["client_id"], redirect, challenge, resource=RESOURCE)
+        url = authorize_url(client["client_id"], redirect, challenge, resource=f"{stage.url}/mcp")
         url = url.replace(BASE_URL, stage.url)
         result = await Browser(http, base_url=stage.url).login_and_consent(
             url, email=person.email, password=person.password
         )
         params = query(result.headers["location"])
         issued = IssuedCode(params["code"], verifier, redirect, params.get("state", ""))
-        tokens = await exchange_code(http, client, issued, resource=RESOURCE)
+        tokens = await exchange_code(http, client, issued, resource=f"{stage.url}/mcp")
     assert tokens.status_code == 200, tokens.text
     return {"client": client, **tokens.json()}
 
 
-async def _mcp_status(token: str) -> int:
+async def _mcp_status(stage: Stage, token: str) -> int:
     async with httpx.AsyncClient() as http:
         response = await http.post(
-            RESOURCE,
+            f"{stage.url}/mcp",
             json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json, text/event-stream"},
         )
@@ -239,7 +237,7 @@ async def test_admin_revokes_a_connected_app_and_its_next_request_gets_401(stage
         tickets = await call_ok(client, "fetchTickets", {"per_page": 3, "status": "open"})
         await call_ok(client, "fetchTicket", {"ticket_id": tickets["tickets"][0]["id"]})
         await call_ok(client, "fetchSolutionArticleSearch", {"search_term": "VPN", "per_page": 3})
-    assert await _mcp_status(claude["access_token"]) == 200
+    assert await _mcp_status(stage, claude["access_token"]) == 200
 
     await _sign_in(page, stage, ADMIN)
     card = page.locator("section.card", has=page.get_by_role("heading", name="Claude Desktop"))
@@ -252,7 +250,7 @@ async def test_admin_revokes_a_connected_app_and_its_next_request_gets_401(stage
     await page.get_by_role("status").wait_for()
     assert "App revoked for everyone" in await page.get_by_role("status").inner_text()
     assert await page.get_by_role("heading", name="Claude Desktop").count() == 0
-    assert await _mcp_status(claude["access_token"]) == 401
+    assert await _mcp_status(stage, claude["access_token"]) == 401
 
 
 async def test_agent_sees_only_its_own_grants_and_not_admin_pages(stage: Stage, page: Any) -> None:
@@ -321,7 +319,7 @@ async def test_admin_pages_keys_usage_tools_and_audit(stage: Stage, page: Any) -
 
 async def test_connect_page_fills_a_new_key_into_the_configurations(stage: Stage, page: Any) -> None:
     await _sign_in(page, stage, AGENT, "/admin/connect")
-    assert await page.get_by_role("textbox", name="MCP URL").input_value() == RESOURCE
+    assert await page.get_by_role("textbox", name="MCP URL").input_value() == f"{stage.url}/mcp"
     cursor = page.get_by_role("textbox", name="Cursor with an API key")
     assert "hdk_your_key" in await cursor.input_value()
     await _shoot(page, stage, "connect", height=1500)
@@ -331,7 +329,7 @@ async def test_connect_page_fills_a_new_key_into_the_configurations(stage: Stage
     assert key.startswith("hdk_")
     assert f"Bearer {key}" in await page.get_by_role("textbox", name="Cursor with an API key").input_value()
     assert await page.get_by_role("button", name="Copy").first.is_visible()  # the script ran
-    assert await _mcp_status(key) == 200
+    assert await _mcp_status(stage, key) == 200
 
 
 async def test_people_page_deactivates_an_agent(stage: Stage, page: Any) -> None:
@@ -342,13 +340,13 @@ async def test_people_page_deactivates_an_agent(stage: Stage, page: Any) -> None
         assert leaver is not None
         leaver_email = leaver.email
         key = create_api_key(session, email=leaver_email)[1]
-    assert await _mcp_status(key) == 200
+    assert await _mcp_status(stage, key) == 200
     await _sign_in(page, stage, ADMIN, "/admin/people")
     await page.get_by_role("button", name=f"Deactivate {leaver_email}").click()
     await page.get_by_role("status").wait_for()
     assert "Deactivated" in await page.get_by_role("status").inner_text()
     assert await page.get_by_role("button", name=f"Reactivate {leaver_email}").count() == 1
-    assert await _mcp_status(key) == 401
+    assert await _mcp_status(stage, key) == 401
     await _shoot(page, stage, "people", height=1100)
 
 

@@ -1,62 +1,69 @@
 """Tool switches and the audit trail, seen by a real MCP client over HTTP (the SDK's client
-against uvicorn): a disabled tool is gone from tools/list, refused by name when called, and
-never counted by the quota gate; every call that reaches the SDK leaves one audit row, and a
-call the gate refuses leaves none."""
+against uvicorn, with the real quota gate): a disabled tool is gone from tools/list, refused by
+name when called, and never counted by the quota gate; every call that reaches the SDK leaves
+one audit row, a call the gate refuses leaves none, and a write commits only with its row."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
+from mcp import MCPError
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, col, select
 
 from auth.apikeys import create_api_key
 from domain.audit.models import AuditEntry, Outcome
+from domain.audit.service import ToolCallRecord
 from domain.db import session_scope
+from domain.tickets.models import Ticket
 from domain.toolswitches.models import ToolSwitch
 from domain.toolswitches.service import disable_tool, enable_tool
+from domain.workspaces.models import Workspace
+from server import audit as server_audit
 from server.app import create_app
-from server.context import McpRequest
-from server.mcp_endpoint import Refused
-from server.mcp_messages import ToolCall
-from server.settings import load_settings
+from server.quotas import current_usage
+from server.quotas.gate import QUOTA_EXCEEDED
+from server.settings import Settings, load_settings
 from server.tools.registry import all_tool_specs
 from tests.auth.fakes import FakeClock
 from tests.utils.auth_factories import Person
-from tests.utils.live import live_server, mcp_client
+from tests.utils.live import free_port, live_server, mcp_client
 from tests.utils.mcp_calls import call_error, call_ok
+from tests.utils.quotas import fresh_moment
 
-PORT = 8911
 KNOWN = {spec.name for spec in all_tool_specs()}
+PER_MINUTE = 5
 
 
-@dataclass
-class RecordingGate:
-    """Stands in for the quota gate: records what it was asked to admit; may refuse everything."""
+@dataclass(frozen=True)
+class Server:
+    url: str
+    settings: Settings
+    clock: FakeClock
 
-    refuse: bool = False
-    admitted: list[str] = field(default_factory=list)
-
-    def admit(self, request: McpRequest, calls: list[ToolCall]) -> dict[str, str]:
-        if self.refuse:
-            raise Refused(429, {"error": "quota_exceeded"}, {"retry-after": "60"})
-        self.admitted.extend(call.name for call in calls)
-        return {}
-
-
-@pytest.fixture
-def gate() -> RecordingGate:
-    return RecordingGate()
+    def used(self, engine: Engine) -> tuple[int, int]:
+        """Calls counted this minute and this month."""
+        usage = current_usage(self.settings, engine=engine, now=self.clock.now)
+        return usage.minute.used, usage.month.used
 
 
 @pytest.fixture
-def server(app_database_url: str, engine: Engine, gate: RecordingGate, clock: FakeClock) -> Iterator[str]:
-    settings = load_settings(database_url=app_database_url, base_url=f"http://127.0.0.1:{PORT}")
-    with live_server(create_app(settings, engine=engine, gate=gate, clock=clock), PORT) as url:
-        yield url
+def server(app_database_url: str, engine: Engine, clock: FakeClock) -> Iterator[Server]:
+    clock.now = fresh_moment()  # counters of a month no other test uses
+    port = free_port()
+    settings = load_settings(
+        database_url=app_database_url,
+        base_url=f"http://127.0.0.1:{port}",
+        quota_per_minute=PER_MINUTE,
+        quota_per_month=1000,
+    )
+    with live_server(create_app(settings, engine=engine, clock=clock), port) as url:
+        yield Server(url, settings, clock)
     with session_scope(engine) as session:
         session.execute(delete(ToolSwitch))
 
@@ -78,29 +85,29 @@ def _entries(engine: Engine, email: str) -> list[AuditEntry]:
 
 
 async def test_disabled_tool_vanishes_from_the_list_and_is_refused_by_name(
-    server: str, key: str, engine: Engine, gate: RecordingGate
+    server: Server, key: str, engine: Engine
 ) -> None:
     with session_scope(engine) as session:
         disable_tool(
             session=session, name="fetchWorkspaces", known=KNOWN, by="boss@example.test", now=FakeClock().now
         )
-    async with mcp_client(server, key=key) as client:
+    async with mcp_client(server.url, key=key) as client:
         names = {tool.name for tool in (await client.list_tools()).tools}
         assert "fetchWorkspaces" not in names and len(names) == 33
         text = await call_error(client, "fetchWorkspaces", {})
         assert "fetchWorkspaces" in text and "disabled by an admin" in text
-        assert gate.admitted == []  # refused without counting against the quota
+        assert server.used(engine) == (0, 0)  # refused without counting against the quota
         with session_scope(engine) as session:
             enable_tool(session=session, name="fetchWorkspaces", known=KNOWN)
         assert len((await client.list_tools()).tools) == 34
         await call_ok(client, "fetchWorkspaces")
-    assert gate.admitted == ["fetchWorkspaces"]
+    assert server.used(engine) == (1, 1)
 
 
 async def test_every_call_that_reaches_the_tools_leaves_one_audit_row(
-    server: str, key: str, engine: Engine, admin: Person, clock: FakeClock
+    server: Server, key: str, engine: Engine, admin: Person, clock: FakeClock
 ) -> None:
-    async with mcp_client(server, key=key) as client:
+    async with mcp_client(server.url, key=key) as client:
         await call_ok(client, "fetchWorkspaces", {"per_page": 5})
         await call_error(client, "fetchTicket", {"ticket_id": 987654321})
         await call_error(client, "fetchTickets", {"per_page": 5, "not_a_parameter": "x"})
@@ -120,10 +127,51 @@ async def test_every_call_that_reaches_the_tools_leaves_one_audit_row(
 
 
 async def test_a_call_refused_by_the_quota_gate_leaves_no_audit_row(
-    server: str, key: str, engine: Engine, admin: Person, gate: RecordingGate
+    server: Server, key: str, engine: Engine, admin: Person
 ) -> None:
-    gate.refuse = True
-    async with mcp_client(server, key=key) as client:
-        with pytest.raises(Exception):  # noqa: B017 - the SDK client surfaces the 429 as an error
+    async with mcp_client(server.url, key=key) as client:
+        for _ in range(PER_MINUTE):
+            await call_ok(client, "fetchWorkspaces")
+        with pytest.raises(MCPError) as refused:
             await client.call_tool("createAsset", {"name": "Laptop", "asset_type": "laptop"})
-    assert _entries(engine, admin.email) == []
+    assert refused.value.error.code == QUOTA_EXCEEDED
+    assert [row.tool for row in _entries(engine, admin.email)] == ["fetchWorkspaces"] * PER_MINUTE
+
+
+async def test_a_write_commits_only_together_with_its_audit_row(
+    server: Server, key: str, engine: Engine, admin: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 9.10: the audit row is part of the write's transaction, so an audit log that cannot
+    be written leaves no unaudited ticket behind (and the client learns the call failed)."""
+
+    def audit_storage_down(*, session: Session, call: ToolCallRecord) -> None:
+        raise OperationalError("INSERT INTO audit_entry", {}, Exception("disk I/O error"))
+
+    subject = f"audited-{uuid.uuid4().hex[:8]}"
+    with session_scope(engine) as session:
+        workspace = Workspace(name=subject)
+        session.add(workspace)
+        session.flush()
+        workspace_id = workspace.id
+    arguments = {
+        "subject": subject,
+        "email": "audit-requester@example.test",
+        "description": "x",
+        "workspace_id": workspace_id,
+    }
+    async with mcp_client(server.url, key=key) as client:
+        with monkeypatch.context() as patch:
+            patch.setattr(server_audit, "record_call", audit_storage_down)
+            text = await call_error(client, "createTicket", arguments)
+        assert "internal error" in text and "disk I/O" not in text and "INSERT" not in text
+        assert _ticket_ids(engine, subject) == []
+        created = await call_ok(client, "createTicket", arguments)
+    assert _ticket_ids(engine, subject) == [created["id"]]
+    assert [(row.tool, row.outcome) for row in _entries(engine, admin.email)] == [
+        ("createTicket", Outcome.ok)
+    ]
+
+
+def _ticket_ids(engine: Engine, subject: str) -> list[int | None]:
+    with session_scope(engine) as session:
+        return list(session.exec(select(Ticket.id).where(Ticket.subject == subject)))

@@ -3,6 +3,7 @@ seeded where the demo logins may be served, and a public bind with demo logins i
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,10 @@ from typer.testing import CliRunner
 
 from domain.db import make_engine
 from seed import is_seeded
+from server import serving
 from server.asgi import NO_AUTH_ENV
 from server.cli import app as cli
+from server.serving import listen as real_listen
 
 runner = CliRunner()
 
@@ -26,7 +29,14 @@ def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[dict[str, An
     monkeypatch.delenv("HELPDESK_BASE_URL", raising=False)
     monkeypatch.delenv(NO_AUTH_ENV, raising=False)
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+
+    def run(config: uvicorn.Config, sock: socket.socket) -> None:
+        sock.close()
+        calls.append({"host": config.host, "port": config.port, "workers": config.workers})
+
+    # Any free port stands in for the one asked for (8000 may be taken on a developer's machine).
+    monkeypatch.setattr(serving, "listen", lambda host, port: real_listen("127.0.0.1", 0))
+    monkeypatch.setattr(serving, "run", run)
     return calls
 
 
@@ -71,6 +81,20 @@ def test_no_auth_is_refused_off_loopback(served: list[dict[str, Any]]) -> None:
     assert refused.exit_code == 2
     assert "loopback" in refused.output
     assert not served
+
+
+def test_a_port_in_use_is_reported_before_serving(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HELPDESK_DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
+    monkeypatch.delenv("HELPDESK_BASE_URL", raising=False)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(cli, ["serve", "--port", str(port), "--no-auth"])
+
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}: address already in use" in result.output
+    assert "serving" not in result.output
 
 
 def test_removing_the_demo_logins_lets_serve_bind_a_public_address(

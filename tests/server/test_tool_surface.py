@@ -13,6 +13,7 @@ from typing import Any
 
 from server.tools.base import TOOLSETS
 from server.tools.registry import all_tool_specs, build_mcp_server
+from tests.utils.tokens import tokens
 
 SNAPSHOT = Path(__file__).parent / "tool_surface.json"
 EXPECTED_TOOLS = 34
@@ -62,3 +63,16 @@ def test_every_toolset_has_tools_and_every_tool_one_toolset() -> None:
         "createTicketNote",
     ]
     assert by_toolset["workspaces"] == ["fetchWorkspaces"]
+
+
+TOOL_LIST_BUDGET = 9_000  # o200k tokens for what a model reads of all 34 tools
+
+
+async def test_the_model_visible_tool_list_fits_its_token_budget() -> None:
+    visible = [
+        {key: tool[key] for key in ("name", "title", "description", "inputSchema") if key in tool}
+        for tool in await _surface()
+    ]
+    size = tokens(json.dumps(visible, separators=(",", ":")))  # compact, as the server sends it
+    print(f"\ntools/list, model-visible (names, titles, descriptions, inputSchemas): {size} o200k tokens")
+    assert size <= TOOL_LIST_BUDGET

@@ -34,7 +34,7 @@ from tests.utils.server_log import server_log, tracebacks
 
 MAX_BODY = 65_536
 EXCEPTION_TEXT = re.compile(
-    r"Traceback|Error executing|RecursionError|OverflowError|ValidationError|validation error|"
+    r"Traceback|internal error|RecursionError|OverflowError|ValidationError|validation error|"
     r"Exception|File \"|pydantic"
 )
 

@@ -6,13 +6,16 @@ from typing import Any
 
 from mcp import Client
 
+from tests.utils.answers import check_answer
+
 
 async def call_ok(client: Client, name: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
     """Call a tool that must succeed; return its structured content."""
     result = await client.call_tool(name, arguments or {})
     text = " ".join(getattr(block, "text", "") for block in result.content)
     assert not result.is_error, f"{name} failed: {text}"
-    assert result.structured_content is not None, f"{name} returned no structured content"
+    check_answer(name, result)
+    assert result.structured_content is not None
     return dict(result.structured_content)
 
 

@@ -1,0 +1,90 @@
+"""Formatting single values for a model: plain text, short dates, shortened free text.
+
+Every answer formats hundreds of values, so the common cases (ints, plain one-line strings,
+enums) take a fast path: a tool call should cost less CPU than the JSON it replaces.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import date, datetime
+from typing import Any
+
+from inscriptis import get_text
+from pydantic import BaseModel
+
+_TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
+_UNTIDY = re.compile(r"[<&\n\r\t]| {2}")  # anything one_line would change (besides the ends)
+_GREETING_INITIALS = frozenset("HhDdGg")
+_SALUTATION = re.compile(
+    r"\A(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\b[^\n]{0,30},[ \t]*\n", re.IGNORECASE
+)
+
+
+def plain(text: str) -> str:
+    """``text`` with HTML turned into plain text (lists and paragraphs kept as lines)."""
+    if ("<" not in text and "&" not in text) or ("&" not in text and _TAG.search(text) is None):
+        return text.strip()
+    converted: str = get_text(text)
+    return converted.strip()
+
+
+def one_line(text: str) -> str:
+    if _UNTIDY.search(text) is None:
+        return text.strip()
+    return " ".join(plain(text).split())
+
+
+def shorten(text: str, limit: int) -> tuple[str, bool]:
+    """``text`` on one line, cut at a word boundary near ``limit`` characters; True when cut.
+
+    A greeting on the first line ("Hi team,") is left out: in a preview it only costs tokens."""
+    if "<" not in text and "&" not in text:
+        text = text[: limit * 2 + 64]  # plain text: only the head can reach the preview
+    text = plain(text)
+    if text[:1] in _GREETING_INITIALS:
+        text = _SALUTATION.sub("", text, count=1)
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat, False
+    cut = flat.rfind(" ", 0, limit)
+    return flat[: cut if cut > limit // 2 else limit].rstrip(" ,.;:") + "…", True
+
+
+def stamp(value: datetime) -> str:
+    """UTC to the minute, e.g. 2026-03-01 09:12Z (the structured result keeps the seconds)."""
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}Z"
+
+
+def scalar(value: Any) -> str:
+    """One value on one line; empty string for nothing worth showing."""
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if value is None:
+        return ""
+    if kind is bool:
+        return "yes" if value else "no"
+    if isinstance(value, enum.Enum):
+        return str(value._value_)
+    if kind is str:
+        return one_line(value)
+    if kind is datetime:
+        return stamp(value)
+    if kind is date:
+        return str(value.isoformat())
+    if kind is float:
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(part for part in (scalar(item) for item in value) if part)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {shown}" for key, item in value.items() if (shown := scalar(item)))
+    if isinstance(value, BaseModel):
+        return person(value) if {"name", "email"} <= set(type(value).model_fields) else str(value)
+    return str(value)
+
+
+def person(value: BaseModel) -> str:
+    data = value.__dict__
+    return f"{data['name']} <{data['email']}> (id {data['id']})"

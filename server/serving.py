@@ -1,0 +1,108 @@
+"""Running uvicorn for ``helpdesk-mcp serve``: the listening socket bound before anything is
+announced, and a supervisor that says why a worker died.
+
+uvicorn's own supervisor (``--workers N``) pings each worker and kills one that does not answer
+in time, then logs only "Child process [N] died". A worker that is slow to start on a busy machine
+was killed in a loop that way, with no reason given. Here the time allowed is a setting, and each
+death is logged with its cause: the exit status, the signal, or the missed health check.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+from multiprocessing import connection
+
+from uvicorn import Config, Server
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors.multiprocess import Multiprocess, Process
+
+logger = logging.getLogger("uvicorn.error")
+
+
+class CannotListen(Exception):
+    """The address cannot be bound (in use, not local, not permitted); the message says which."""
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """Bind ``host:port`` as uvicorn would (SO_REUSEADDR, inheritable by worker processes)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family=family, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+    except OSError as exc:
+        sock.close()
+        reason = exc.strerror or str(exc)
+        raise CannotListen(f"cannot listen on {host}:{port}: {reason.lower()}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def run(config: Config, sock: socket.socket) -> None:
+    """Serve on ``sock``: in this process, or under the supervisor with ``config.workers`` > 1."""
+    if config.workers > 1:
+        Supervisor(config, sockets=[sock]).run()
+    else:
+        Server(config).run(sockets=[sock])
+
+
+def _why_it_exited(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "did not exit"
+    if exitcode < 0:
+        name = signal.Signals(-exitcode).name
+        hint = " (out of memory, or kill -9)" if name == "SIGKILL" else ""
+        return f"was killed by signal {name}{hint}"
+    return f"exited with status {exitcode}"
+
+
+def _answers(process: Process, timeout: float) -> bool:
+    """uvicorn's ping, but over the pipe *and* the process's sentinel: a worker that dies while
+    the supervisor waits for its answer is seen at once, not after the whole timeout (the pipe
+    never reports the end of a dead worker: the supervisor holds both of its ends)."""
+    if not process.process.is_alive():
+        return False
+    try:
+        process.parent_conn.send(b"ping")
+        ready = connection.wait([process.parent_conn, process.process.sentinel], timeout)
+        if process.parent_conn in ready:
+            process.parent_conn.recv()
+            return True
+    except (OSError, EOFError):
+        pass
+    return False
+
+
+class Supervisor(Multiprocess):
+    """uvicorn's supervisor, logging why each worker it replaces died."""
+
+    def keep_subprocess_alive(self) -> None:
+        if self.should_exit.is_set():
+            return
+        timeout = self.config.timeout_worker_healthcheck
+        for index, process in enumerate(self.processes):
+            if _answers(process, timeout):
+                continue
+            running = process.process.is_alive()
+            process.kill()
+            process.join()
+            if running:
+                reason = (
+                    f"did not answer the supervisor within {timeout} s (hung, or starved of CPU: "
+                    "raise HELPDESK_WORKER_TIMEOUT_SECONDS); killed"
+                )
+            else:
+                reason = _why_it_exited(process.exitcode)
+            if not running and process.exitcode == STARTUP_FAILURE:
+                # Its own error is logged above; every replacement would fail the same way.
+                logger.error("worker [%s] failed to start; stopping", process.pid)
+                self.should_exit.set()
+                return
+            if self.should_exit.is_set():
+                return
+            logger.error("worker [%s] %s; starting a new one", process.pid, reason)
+            replacement = Process(self.config, self.sockets)
+            replacement.start()
+            self.processes[index] = replacement

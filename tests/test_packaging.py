@@ -1,0 +1,30 @@
+"""The wheel carries every file the packages read at run time (templates, stylesheets, scripts).
+
+A file that only exists in the checkout works with an editable install and breaks the wheel and
+the Docker image at import; CI's wheel step builds and serves the real thing, this test names the
+missing pattern in a second.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from fnmatch import fnmatch
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_data_file_of_the_packages_is_in_package_data() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    setuptools = config["tool"]["setuptools"]
+    packages = [pattern.rstrip("*") for pattern in setuptools["packages"]["find"]["include"]]
+    patterns = setuptools["package-data"]["*"]
+    data_files = [
+        path.relative_to(ROOT)
+        for package in packages
+        for path in (ROOT / package).rglob("*")
+        if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts
+    ]
+    assert data_files, "no data files found: the package layout changed"
+    missing = [str(path) for path in data_files if not any(fnmatch(path.name, p) for p in patterns)]
+    assert missing == [], f"not in [tool.setuptools.package-data]: {missing}"
