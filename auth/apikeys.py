@@ -20,6 +20,7 @@ from sqlmodel import Field, Session, SQLModel, select
 from domain.caller import Caller
 from domain.checks import normalized_email
 from domain.errors import InvalidField, NotFound
+from domain.freshness import IDENTITY, UNCHANGED_IDENTITY
 from domain.pagination import PageInfo
 from domain.people.identity import AGENT, ALL_SCOPES, caller_from_rows, caller_select
 from domain.people.models import Agent, Requester
@@ -31,6 +32,7 @@ VALID_SCOPES = ("mcp:read", "mcp:write")
 
 class ApiKey(SQLModel, table=True):
     __tablename__ = "api_key"
+    __table_args__ = {"info": IDENTITY}  # writes move the identity generation (domain.freshness)
     id: int | None = Field(default=None, primary_key=True)
     key_id: str = Field(max_length=32, sa_column_kwargs={"unique": True})
     key_hash: str = Field(max_length=64)
@@ -141,7 +143,10 @@ def authenticate_api_key(session: Session, key: str, *, now: datetime) -> tuple[
 def _stamp_last_used(session: Session, row_id: int, last_used_at: datetime | None, now: datetime) -> None:
     """Coarse last-used stamp: written at most once a minute per key."""
     if last_used_at is None or (now - last_used_at).total_seconds() >= LAST_USED_RESOLUTION_SECONDS:
-        session.execute(update(ApiKey.__table__).where(KEY.id == row_id).values(last_used_at=now))  # type: ignore[attr-defined]
+        session.execute(
+            update(ApiKey.__table__).where(KEY.id == row_id).values(last_used_at=now),  # type: ignore[attr-defined]
+            execution_options=UNCHANGED_IDENTITY,
+        )
 
 
 def _public(row: ApiKey, email: str) -> ApiKeyPublic:

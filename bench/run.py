@@ -81,6 +81,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=SERVER_APP,
         help=f"uvicorn factory of the server (default {SERVER_APP}); to measure an experimental variant",
     )
+    parser.add_argument(
+        "--redis-url", help="HELPDESK_REDIS_URL for the server (quota windows, caches' invalidation)"
+    )
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     parser.add_argument("--dry-run", action="store_true", help="start, verify and stop; print wrk commands")
     parser.add_argument(
@@ -104,8 +107,11 @@ class Plan:
     args: argparse.Namespace
 
 
-def server_env(target: Target, database_url: str, *, baseline_sql: str) -> dict[str, str]:
+def server_env(
+    target: Target, database_url: str, *, baseline_sql: str, redis_url: str | None = None
+) -> dict[str, str]:
     return {
+        **({"HELPDESK_REDIS_URL": redis_url} if redis_url else {}),
         "BENCH_BASELINE_SQL": baseline_sql,
         "HELPDESK_DATABASE_URL": database_url,
         "HELPDESK_BASE_URL": target.base_url,
@@ -244,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for round_number in range(1, args.rounds + 1):
         for target in plan.targets:
             print(f"round {round_number}: {target.name} on {target.base_url}")
-            env = server_env(target, database_url, baseline_sql=args.baseline_sql)
+            env = server_env(target, database_url, baseline_sql=args.baseline_sql, redis_url=args.redis_url)
             with serve(
                 target,
                 env=env,

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
+
+from domain import freshness
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -23,13 +27,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-# PostgreSQL pool per process. Sync tools and the /mcp edge run in anyio's worker threads (40 at
-# most), and a request holds at most one connection at a time (authentication and the quota
-# gate, then its tool). Overflow connections are closed as soon as they are returned, so a pool
-# smaller than the usual concurrency (a client with 16 calls in flight) opens and closes a
-# connection for most requests; 20 kept covers that, 10 overflow absorbs bursts.
+# PostgreSQL pool per process, sized for the worker's concurrency: the server caps anyio's worker
+# threads (where sync tools and the /mcp edge run) at ``POOL_SIZE`` too, and a request holds at
+# most one connection at a time, so requests never wait for, or churn, a connection. The few
+# overflow connections serve threads outside that cap (background flushes, the admin console).
 POOL_SIZE = 20
-POOL_OVERFLOW = 10
+POOL_OVERFLOW = 5
+# A pooled connection idle this long is pinged before use (see ``_ping_if_idle``).
+IDLE_PING_SECONDS = 10.0
 
 
 def make_engine(database_url: str, *, pool_size: int = POOL_SIZE, echo: bool = False) -> Engine:
@@ -47,18 +52,43 @@ def make_engine(database_url: str, *, pool_size: int = POOL_SIZE, echo: bool = F
             poolclass=None if in_memory else NullPool if pool_size == 0 else None,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        freshness.watch(engine)
         return engine
-    # pool_pre_ping costs one round trip per checkout but keeps a database restart or failover
-    # invisible to clients: a pooled connection the server dropped is replaced before use. Without
-    # it (pool_recycle alone only ages connections out), the first requests after a restart
-    # would fail with a 500 until SQLAlchemy saw the disconnect and invalidated the pool.
-    return create_engine(
-        database_url,
-        echo=echo,
-        pool_size=pool_size,
-        max_overflow=min(POOL_OVERFLOW, pool_size),
-        pool_pre_ping=True,
+    engine = create_engine(
+        database_url, echo=echo, pool_size=pool_size, max_overflow=min(POOL_OVERFLOW, pool_size)
     )
+    event.listen(engine, "checkin", _mark_idle)
+    event.listen(engine, "checkout", _ping_if_idle)
+    freshness.watch(engine)
+    return engine
+
+
+def _mark_idle(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Ping a connection only if it sat idle in the pool for ``IDLE_PING_SECONDS``.
+
+    ``pool_pre_ping`` would cost a round trip on every checkout, i.e. every tool call. Connections
+    in steady use need none: a database restart breaks the one in use, SQLAlchemy then invalidates
+    every pooled connection older than the failure, and the next checkouts connect afresh. What a
+    busy pool never notices is a restart while it sat idle (a quiet night, a failover): those
+    connections are pinged, and a dead one is replaced before the request sees it (raising
+    ``DisconnectionError`` here makes the pool retry with a new connection).
+    """
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()
+    except Exception as exc:
+        raise DisconnectionError("pooled connection was closed while idle") from exc
 
 
 @contextmanager

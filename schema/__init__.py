@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 
 from auth import apikeys, server_secret
 from auth.oauth import models as oauth
+from domain import freshness
 from domain.assets import models as assets
 from domain.audit import models as audit
 from domain.catalog import models as catalog
@@ -26,6 +27,7 @@ __all__ = [
     "assets",
     "audit",
     "catalog",
+    "freshness",
     "metadata",
     "oauth",
     "onboarding",

@@ -23,7 +23,7 @@ from auth.abuse import AbuseGuard, AuthRateLimits
 from auth.oauth import BoundTokenResolver, oauth_routes
 from auth.oauth.cimd import MetadataDocumentFetcher
 from auth.oauth.protected_resources import SSE_PATH, ResourceCatalog
-from domain.db import make_engine
+from domain.db import POOL_SIZE, make_engine
 from domain.types import utcnow
 from server.audit import AuditMiddleware, AuditRetention
 from server.connect.home import HomePage
@@ -31,6 +31,7 @@ from server.console import console_routes
 from server.context import McpRequest
 from server.edge import EdgeMiddleware, default_allowed_hosts, default_allowed_origins
 from server.endpoints import READONLY_HEADER, TOOLSETS_HEADER, Endpoint, EndpointBook
+from server.identity_cache import IdentityCache
 from server.mcp_endpoint import (
     Dispatches,
     EndpointResolver,
@@ -134,6 +135,9 @@ def create_app(
     def by_sse_session(scope: Scope, headers: Headers) -> Endpoint:
         return legacy_sse.endpoint_of(scope) or endpoints.resolve(SSE_PATH)
 
+    # One per process, shared by every MCP URL: what credentials resolved to, and the switches.
+    identities = IdentityCache(interval=settings.revocation_check_seconds)
+
     def sse_dispatches(scope: Scope, request: McpRequest, posted: PostedMessage) -> bool:
         owned = legacy_sse.owns(scope, request.caller.agent_id)
         return owned and json_content_type(Headers(scope=scope))
@@ -151,11 +155,15 @@ def create_app(
             no_auth=no_auth,
             gate=gate,
             clock=clock,
+            identities=identities,
             dispatches=dispatches,
         )
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        # As many worker threads as pooled connections: a request holds one connection at a
+        # time, so no request waits for a connection or makes the pool open an extra one.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE
         async with mcp.session_manager.run(), anyio.create_task_group() as tasks:
             # Expired audit entries go before the first request, then once an interval.
             await retention.purge_once()

@@ -13,6 +13,7 @@ the endpoint set in ``server.context.current_request``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 from collections.abc import Callable
@@ -32,10 +33,10 @@ from auth.oauth.resource import www_authenticate
 from domain.caller import Caller
 from domain.db import session_scope
 from domain.people.identity import load_caller
-from domain.toolswitches.service import disabled_tools
 from domain.types import utcnow
 from server.context import Credential, McpRequest, current_request
 from server.endpoints import Endpoint, EndpointError
+from server.identity_cache import IdentityCache
 from server.mcp_messages import (
     InvalidMessage,
     PostedMessage,
@@ -58,6 +59,8 @@ class TokenIdentity(Protocol):
     def scopes(self) -> frozenset[str]: ...
     @property
     def reference(self) -> str: ...
+    @property
+    def expires_at(self) -> datetime: ...
 
 
 class TokenResolver(Protocol):
@@ -128,6 +131,7 @@ class McpEndpoint:
         no_auth: bool = False,
         gate: ToolCallGate | None = None,
         clock: Callable[[], datetime] = utcnow,
+        identities: IdentityCache | None = None,
         dispatches: Dispatches = streamable_http,
     ) -> None:
         self.inner = inner
@@ -139,6 +143,7 @@ class McpEndpoint:
         self.no_auth = no_auth
         self.gate = gate
         self.clock = clock
+        self.identities = identities or IdentityCache(interval=0)
         self.dispatches = dispatches
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -219,28 +224,41 @@ class McpEndpoint:
     ) -> McpRequest:
         """The caller behind the request; with ``read_switches``, also the disabled tools, read
         in the same session (a POST's messages run under this request; an SSE stream's do not)."""
-        with session_scope(self.engine) as session:
-            request = self._identify(session, headers, endpoint)
-            if read_switches:
-                request = dataclasses.replace(request, disabled_tools=disabled_tools(session))
-            return request
-
-    def _identify(self, session: Session, headers: Headers, endpoint: Endpoint) -> McpRequest:
         now = self.clock()
-        if self.no_auth:
-            return self._no_auth_request(session, endpoint)
-        resource = endpoint.resource
-        credential = bearer_credential(headers)
+        credential = "" if self.no_auth else bearer_credential(headers)
         if credential is None:
             raise self._challenge(
-                resource, None, "Authentication required: send an OAuth access token or API key."
+                endpoint.resource, None, "Authentication required: send an OAuth access token or API key."
             )
+        with session_scope(self.engine) as session:
+            # Read before resolving, so an entry is never tagged newer than what it holds.
+            generation = self.identities.generation(session)
+            request = self.identities.resolve(
+                credential,
+                endpoint,
+                generation=generation,
+                now=now,
+                load=functools.partial(self._identify, session, credential, endpoint, now),
+            )
+            if read_switches:
+                disabled = self.identities.disabled_tools(session, generation)
+                request = dataclasses.replace(request, disabled_tools=disabled)
+            return request
+
+    def _identify(
+        self, session: Session, credential: str, endpoint: Endpoint, now: datetime
+    ) -> tuple[McpRequest, datetime | None]:
+        """The identity behind ``credential`` at ``endpoint`` and when it expires (None: never)."""
+        if self.no_auth:
+            return self._no_auth_request(session, endpoint), None
+        resource = endpoint.resource
         if credential.startswith(API_KEY_PREFIX):
             found = authenticate_api_key(session, credential, now=now)
             if found is None:
                 raise self._challenge(resource, "invalid_token", "The API key is invalid or revoked.")
             caller, reference = found
-            return McpRequest(self.engine, caller, Credential("api_key", reference), endpoint=endpoint)
+            request = McpRequest(self.engine, caller, Credential("api_key", reference), endpoint=endpoint)
+            return request, None
         resolver = self.token_resolver
         identity = resolver(session, credential, resource=resource, now=now) if resolver else None
         token_caller = (
@@ -253,7 +271,7 @@ class McpEndpoint:
                 f"The access token is invalid, expired, revoked or not issued for {resource.url}.",
             )
         credential_used = Credential("oauth", identity.reference)
-        return McpRequest(self.engine, token_caller, credential_used, endpoint=endpoint)
+        return McpRequest(self.engine, token_caller, credential_used, endpoint=endpoint), identity.expires_at
 
     def _no_auth_request(self, session: Session, endpoint: Endpoint) -> McpRequest:
         from sqlmodel import select

@@ -105,6 +105,15 @@ class Settings(BaseSettings):
     refresh_token_ttl_days: int = Field(
         default=30, ge=1, description="Lifetime of OAuth refresh tokens, in days."
     )
+    revocation_check_seconds: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="How often each server process looks for revocations made elsewhere (API keys, "
+        "OAuth grants and clients, agents, tool switches changed by another worker, replica or the "
+        "CLI): they apply everywhere within this. Changes made by the same process apply at once. "
+        "0 looks on every request.",
+    )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
     worker_timeout_seconds: int = Field(
         default=60,

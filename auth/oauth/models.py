@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
+from domain.freshness import IDENTITY
 from domain.pagination import PageInfo
 from domain.types import enum_column, json_column, timestamp_column, utcnow
 
@@ -37,6 +38,7 @@ class TokenKind(enum.StrEnum):
 
 class OAuthClient(SQLModel, table=True):
     __tablename__ = "oauth_client"
+    __table_args__ = {"info": IDENTITY}  # writes move the identity generation (domain.freshness)
     id: int | None = Field(default=None, primary_key=True)
     # A random id for registered clients; the document URL itself for metadata-document clients.
     client_id: str = Field(sa_column=Column(String(2048), nullable=False, unique=True))
@@ -58,6 +60,7 @@ class OAuthClient(SQLModel, table=True):
 
 class OAuthGrant(SQLModel, table=True):
     __tablename__ = "oauth_grant"
+    __table_args__ = {"info": IDENTITY}  # writes move the identity generation (domain.freshness)
     id: int | None = Field(default=None, primary_key=True)
     client_pk: int = Field(foreign_key="oauth_client.id", index=True)
     agent_id: int = Field(foreign_key="agent.id", index=True, ondelete="CASCADE")
@@ -85,6 +88,7 @@ class OAuthCode(SQLModel, table=True):
 
 class OAuthTokenRecord(SQLModel, table=True):
     __tablename__ = "oauth_token"
+    __table_args__ = {"info": IDENTITY}  # writes move the identity generation (domain.freshness)
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
     kind: TokenKind = Field(sa_column=enum_column(TokenKind, "oauth_token_kind"))

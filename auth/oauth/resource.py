@@ -7,8 +7,9 @@
   ``WWW-Authenticate: Bearer`` challenge, with ``resource_metadata`` (clients discover the
   authorization server from it) and ``scope`` (clients request exactly that).
 
-``resolve_access_token`` looks every token up in the database, with no cache, so a revocation by
-an admin, by the agent or by the client takes effect on the very next request on every worker.
+``resolve_access_token`` looks a token up in the database; the ``/mcp`` edge keeps what it
+resolved in memory until the identity generation moves (``domain.freshness``): a revocation by an
+admin, by the agent or by the client moves it, and applies on every worker within a second.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Turning an authenticated agent into the ``Caller`` every service receives.
 
 This runs on every ``/mcp`` request, so it is one Core query (the agent, if active, left-joined
-to its workspaces: one row per workspace) with no ORM objects; nothing is cached, so a
-deactivation or a membership change applies to the very next request on every worker.
+to its workspaces: one row per workspace) with no ORM objects. The ``/mcp`` edge keeps the result
+until the identity generation moves (``domain.freshness``): a deactivation, a role or a membership
+change moves it, and applies on every worker within a second.
 """
 
 from __future__ import annotations

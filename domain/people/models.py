@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index, func, literal_column
 from sqlmodel import Field, SQLModel
 
+from domain.freshness import IDENTITY
 from domain.pagination import PageInfo
 from domain.people.roles import AgentRole as AgentRole  # re-exported: most code imports it from here
 from domain.types import enum_column, timestamp_column, utcnow
@@ -30,6 +31,7 @@ class AgentBase(SQLModel):
 
 
 class Agent(AgentBase, table=True):
+    __table_args__ = {"info": IDENTITY}  # writes move the identity generation (domain.freshness)
     id: int | None = Field(default=None, primary_key=True)
     role: AgentRole = Field(sa_column=enum_column(AgentRole, "agent_role"))
     password_hash: str | None = Field(default=None, max_length=255)
@@ -39,6 +41,7 @@ class Agent(AgentBase, table=True):
 
 class AgentWorkspace(SQLModel, table=True):
     __tablename__ = "agent_workspace"
+    __table_args__ = {"info": IDENTITY}  # writes move the identity generation (domain.freshness)
     agent_id: int = Field(foreign_key="agent.id", primary_key=True, ondelete="CASCADE")
     workspace_id: int = Field(foreign_key="workspace.id", primary_key=True, index=True, ondelete="CASCADE")
 

@@ -10,12 +10,14 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
+from domain.freshness import IDENTITY
 from domain.types import timestamp_column
 
 
 class ToolSwitch(SQLModel, table=True):
     __tablename__ = "tool_switch"
-    __table_args__ = {"info": {"helpdesk_data": False}}  # not seeded or reset
+    # Not seeded or reset; writes move the identity generation (domain.freshness).
+    __table_args__ = {"info": {"helpdesk_data": False, **IDENTITY}}
     tool: str = Field(primary_key=True, max_length=100)
     disabled_at: datetime = Field(sa_column=timestamp_column())
     # Who switched it off; no foreign key, so removing that admin keeps the switch.

@@ -181,6 +181,9 @@ def build_mcp_server(
             *capabilities.middleware_after_argument_checks(),
         ],
         request_state_security=request_state_security,
+        # Nothing publishes list or resource changes, so 2026-07-28's subscriptions/listen is not
+        # served: server/discover then advertises listChanged and subscribe as false, as is true.
+        subscriptions=False,
     )
     capabilities.install(server)
     return server, book

@@ -3,10 +3,10 @@ switch off. Others are hidden from ``tools/list`` and refused by ``tools/call``:
 does not offer with a JSON-RPC error (-32602, as an unknown tool), a switched-off tool with a
 tool error the model can read. Neither counts against the quotas (the edge leaves both out).
 
-The set of disabled tools normally arrives with the request: the ``/mcp`` edge reads it in the
-same database session that authenticates the request (one small query on a table with a row
-per disabled tool), so a switch takes effect on every worker on the next request, with no cache
-to invalidate. Messages that carry no such set (the legacy SSE transport runs them under the
+The set of disabled tools normally arrives with the request: the ``/mcp`` edge keeps it in memory
+with the identities (``server.identity_cache``) until a switch moves the identity generation, so
+a switch applies at once in the process that made it and on every other worker within a second.
+Messages that carry no such set (the legacy SSE transport runs them under the
 long-lived ``GET /sse`` request) read it from the database themselves.
 """
 

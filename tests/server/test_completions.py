@@ -77,6 +77,10 @@ async def test_initialize_and_discover_advertise_what_is_real(seeded_server: See
             capabilities.resources is not None and (await client.list_resource_templates()).resource_templates
         )
         assert (client.protocol_version == "2026-07-28") == (mode == "auto")
+        # Nothing publishes changes, so no era may promise change notifications or subscriptions.
+        assert not capabilities.resources.subscribe and not capabilities.resources.list_changed
+        assert not capabilities.prompts.list_changed
+        assert capabilities.tools is not None and not capabilities.tools.list_changed
 
 
 @ERAS

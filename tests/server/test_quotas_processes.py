@@ -10,16 +10,12 @@ database is not configured.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
@@ -28,7 +24,7 @@ from domain import migrate
 from domain.db import make_engine, session_scope
 from domain.tickets.models import Ticket
 from tests.utils.databases import own_database_url
-from tests.utils.live import free_port
+from tests.utils.processes import server_processes
 from tests.utils.quota_app import NOW_ENV
 from tests.utils.quotas import (
     WRITE_TOOL,
@@ -38,8 +34,6 @@ from tests.utils.quotas import (
     make_account,
     read_call,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -73,64 +67,19 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
     yield Backend(engine.url.render_as_string(hide_password=False), redis_url, engine)
 
 
-def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    pause = threading.Event()
-    for _ in range(600):
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        pause.wait(0.05)
-    raise RuntimeError(f"server did not start:\n{log.read_text()}")
-
-
 @contextmanager
 def _servers(backend: Backend, tmp_path: Path, **limits: int) -> Iterator[list[str]]:
     """Two servers (two workers, then one) on the backend, started side by side."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("HELPDESK_")}
-    env.update(
-        {
-            "HELPDESK_DATABASE_URL": backend.database_url,
-            "HELPDESK_QUOTA_PER_MINUTE": str(limits["per_minute"]),
-            "HELPDESK_QUOTA_PER_MONTH": str(limits["per_month"]),
-            NOW_ENV: fresh_moment().isoformat(),
-            "PYTHONPATH": str(ROOT),
-        }
-    )
+    env = {
+        "HELPDESK_DATABASE_URL": backend.database_url,
+        "HELPDESK_QUOTA_PER_MINUTE": str(limits["per_minute"]),
+        "HELPDESK_QUOTA_PER_MONTH": str(limits["per_month"]),
+        NOW_ENV: fresh_moment().isoformat(),
+    }
     if backend.redis_url:
         env["HELPDESK_REDIS_URL"] = backend.redis_url
-    started: list[tuple[str, subprocess.Popen[bytes], Path]] = []
-    try:
-        for name, workers in (("a", 2), ("b", 1)):
-            port = free_port()
-            url = f"http://127.0.0.1:{port}"
-            command = [sys.executable, "-m", "uvicorn", "--factory", "tests.utils.quota_app:create"]
-            command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-            log = tmp_path / f"{name}.log"
-            with log.open("wb") as output:
-                process = subprocess.Popen(
-                    [*command, "--log-level", "warning"],
-                    cwd=ROOT,
-                    env={**env, "HELPDESK_BASE_URL": url},
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
-                )
-            started.append((url, process, log))
-        for url, process, log in started:
-            _wait_until_ready(url, process, log)
-        yield [url for url, _, _ in started]
-    finally:
-        for _, process, _ in started:
-            process.terminate()
-        for _, process, _ in started:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with server_processes("tests.utils.quota_app:create", env, tmp_path, workers=(2, 1)) as urls:
+        yield urls
 
 
 async def test_processes_share_the_minute_window_exactly(backend: Backend, tmp_path: Path) -> None:

@@ -1,0 +1,61 @@
+"""The PostgreSQL pool: no ping on a busy checkout, a ping (and a fresh connection) after idling.
+
+PostgreSQL only: a server that can drop a connection under the pool (``pg_terminate_backend``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+from domain import db
+from domain.db import make_engine
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("HELPDESK_TEST_DATABASE_URL"),
+    reason="HELPDESK_TEST_DATABASE_URL is not set (PostgreSQL)",
+)
+
+
+@pytest.fixture
+def pool() -> Iterator[Engine]:
+    engine = make_engine(os.environ["HELPDESK_TEST_DATABASE_URL"], pool_size=1)
+    yield engine
+    engine.dispose()
+
+
+def _backend_pid(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def _terminate(pid: int) -> None:
+    other = make_engine(os.environ["HELPDESK_TEST_DATABASE_URL"], pool_size=1)
+    with other.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        connection.commit()
+    other.dispose()
+
+
+def test_a_connection_dropped_while_idle_is_replaced_before_use(
+    pool: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid = _backend_pid(pool)
+    _terminate(pid)
+    monkeypatch.setattr(db, "IDLE_PING_SECONDS", 0.0)
+    assert _backend_pid(pool) != pid
+
+
+def test_a_connection_in_steady_use_is_not_pinged_and_a_failure_renews_the_pool(pool: Engine) -> None:
+    # No ping on checkout (no round trip per tool call): the request that meets the dead
+    # connection fails, and the pool connects afresh for the next one.
+    pid = _backend_pid(pool)
+    _terminate(pid)
+    with pool.connect() as connection, pytest.raises(OperationalError):
+        connection.execute(text("SELECT 1"))
+    assert _backend_pid(pool) != pid
