@@ -9,9 +9,17 @@ of workers: still far below what password guessing needs. A storage error (Redis
 request and logs a warning: the limits guard against abuse, and must not take sign-in down with
 them.
 
-- Logins count per account (email) **and** per client IP: one account guessed from many
-  addresses, or many accounts sprayed from one address, both run out. Every attempt counts, so
-  call ``hit_login`` before checking the password (a refused attempt never reaches the hash).
+- Sign-ins count **failures only** (a wrong password; ``auth.web.login.check_login`` asks
+  ``login_wait`` before checking a password and reports ``login_failed`` after): a correct
+  password never uses up a limit, so signing in often costs nothing. Three counters:
+  - per account **and** address (strict, ``login_rate_limit_per_account_ip``): an address that
+    guessed wrong too often for one account is refused for that account;
+  - per address (``login_rate_limit_per_ip``): one address spraying many accounts runs out;
+  - per account (looser, ``login_rate_limit_per_account``): once an account has had that many
+    failures from anywhere, only addresses with no failure on it in the window may still try.
+    Guessing from many addresses stays expensive (each new address gets one guess), and nobody
+    can lock the owner out: a correct password from an address that has not failed gets in.
+  A refused attempt never reaches the password hash and counts nothing.
 - Registrations count per IP, generously: some clients register anew on every connection.
 - Token requests count per ``client_id``.
 
@@ -24,13 +32,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import ipaddress
 import logging
 import math
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import unquote_plus
 
@@ -42,9 +49,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from auth.config import AuthConfig
-from auth.oauth.authorize import MAX_FORM_FIELDS as LOGIN_FORM_FIELDS
-from auth.oauth.pages import message_page
 from auth.oauth.token import MAX_FORM_FIELDS as TOKEN_FORM_FIELDS
+from auth.web.addresses import client_address as client_address
 from domain.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -55,22 +61,6 @@ KEY_PREFIX = "helpdesk/auth/"
 def rate_limit(value: str) -> RateLimitItem | None:
     """``"10 per 15 minutes"`` as a ``limits`` item; an empty string disables the limit."""
     return parse(value) if value.strip() else None
-
-
-def client_address(request: Request) -> str:
-    """The caller's IP as counted: IPv4 as is, IPv6 by its /64 (one host usually holds a whole /64).
-
-    It is the peer address: behind a reverse proxy, run uvicorn with ``--proxy-headers`` and
-    ``--forwarded-allow-ips`` so that the peer is the real client.
-    """
-    host = request.client.host if request.client else ""
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return host or "unknown"
-    if address.version == 6:
-        return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
-    return str(address)
 
 
 class AuthRateLimits:
@@ -84,10 +74,12 @@ class AuthRateLimits:
         login_per_ip: RateLimitItem | None,
         registration_per_ip: RateLimitItem | None,
         token_per_client: RateLimitItem | None,
+        login_per_account_ip: RateLimitItem | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.storage = storage
         self.login_per_account = login_per_account
+        self.login_per_account_ip = login_per_account_ip
         self.login_per_ip = login_per_ip
         self.registration_per_ip = registration_per_ip
         self.token_per_client = token_per_client
@@ -110,21 +102,57 @@ class AuthRateLimits:
         return cls(
             storage=storage,
             login_per_account=rate_limit(config.login_rate_limit_per_account),
+            login_per_account_ip=rate_limit(config.login_rate_limit_per_account_ip),
             login_per_ip=rate_limit(config.login_rate_limit_per_ip),
             registration_per_ip=rate_limit(config.registration_rate_limit_per_ip),
             token_per_client=rate_limit(config.token_rate_limit_per_client),
             clock=clock,
         )
 
-    def hit_login(self, *, email: str, ip: str) -> int | None:
-        """Count a login attempt against the account and the address; both always count."""
+    def login_wait(self, *, email: str, ip: str) -> int | None:
+        """Seconds until ``ip`` may try ``email`` again, or None: see the policy above."""
         now = self.clock()
+        account = email.strip().lower()
+        pair = self._pair_limit()
+        pair_failures = self._failures(pair, now, "login-account-ip", f"{account}\n{ip}")
         waits = [
-            self._hit(self.login_per_account, now, "login-account", email.strip().lower()),
-            self._hit(self.login_per_ip, now, "login-ip", ip),
+            self._wait(self.login_per_ip, now, self._failures(self.login_per_ip, now, "login-ip", ip)),
+            self._wait(self.login_per_account_ip, now, pair_failures),
         ]
+        if pair_failures:
+            failures = self._failures(self.login_per_account, now, "login-account", account)
+            waits.append(self._wait(self.login_per_account, now, failures))
         refused = [wait for wait in waits if wait is not None]
         return max(refused) if refused else None
+
+    def login_failed(self, *, email: str, ip: str) -> None:
+        """Count a wrong password against the address, the account, and the two together."""
+        now = self.clock()
+        account = email.strip().lower()
+        self._hit(self.login_per_ip, now, "login-ip", ip)
+        self._hit(self.login_per_account, now, "login-account", account)
+        self._hit(self._pair_limit(), now, "login-account-ip", f"{account}\n{ip}")
+
+    def _pair_limit(self) -> RateLimitItem | None:
+        """The account+address counter's window; counted even when only the account limit is on,
+        which needs to know whether an address has failed on the account."""
+        return self.login_per_account_ip or self.login_per_account
+
+    def _failures(self, item: RateLimitItem | None, now: datetime, kind: str, subject: str) -> int:
+        if item is None:
+            return 0
+        try:
+            with self._serial:
+                return int(self.storage.get(self._key(item, now, kind, subject)))
+        except StorageError:
+            logger.warning("rate-limit storage unavailable; admitting %s", kind, exc_info=True)
+            return 0
+
+    @staticmethod
+    def _wait(item: RateLimitItem | None, now: datetime, count: int) -> int | None:
+        if item is None or count < item.amount:
+            return None
+        return _seconds_left(item, now)
 
     def hit_registration(self, *, ip: str) -> int | None:
         return self._hit(self.registration_per_ip, self.clock(), "register-ip", ip)
@@ -135,23 +163,31 @@ class AuthRateLimits:
     def _hit(self, item: RateLimitItem | None, now: datetime, kind: str, subject: str) -> int | None:
         if item is None:
             return None
-        seconds = item.get_expiry()
-        moment = now.timestamp()
-        window = int(moment // seconds)
-        # The key names the window of our clock (so every process agrees and tests can move it);
-        # the storage's expiry only cleans up. Subjects are hashed: emails and client ids are
-        # caller-chosen text of any length, and need not sit in Redis in clear.
-        digest = hashlib.sha256(subject.encode()).hexdigest()[:32]
-        key = f"{KEY_PREFIX}{kind}/{item.amount}-per-{seconds}/{window}/{digest}"
         try:
             with self._serial:
-                count = self.storage.incr(key, seconds)
+                count = self.storage.incr(self._key(item, now, kind, subject), item.get_expiry())
         except StorageError:
             logger.warning("rate-limit storage unavailable; admitting %s", kind, exc_info=True)
             return None
         if count <= item.amount:
             return None
-        return max(1, math.ceil((window + 1) * seconds - moment))
+        return _seconds_left(item, now)
+
+    @staticmethod
+    def _key(item: RateLimitItem, now: datetime, kind: str, subject: str) -> str:
+        # The key names the window of our clock (so every process agrees and tests can move it);
+        # the storage's expiry only cleans up. Subjects are hashed: emails and client ids are
+        # caller-chosen text of any length, and need not sit in Redis in clear.
+        seconds = item.get_expiry()
+        window = int(now.timestamp() // seconds)
+        digest = hashlib.sha256(subject.encode()).hexdigest()[:32]
+        return f"{KEY_PREFIX}{kind}/{item.amount}-per-{seconds}/{window}/{digest}"
+
+
+def _seconds_left(item: RateLimitItem, now: datetime) -> int:
+    seconds = item.get_expiry()
+    moment = now.timestamp()
+    return max(1, math.ceil((int(moment // seconds) + 1) * seconds - moment))
 
 
 def too_many_requests(retry_after: int, description: str) -> JSONResponse:
@@ -161,20 +197,6 @@ def too_many_requests(retry_after: int, description: str) -> JSONResponse:
         status_code=429,
         headers={"Retry-After": str(retry_after), "Cache-Control": "no-store"},
     )
-
-
-def sign_in_refused(_request: Request, retry_after: int) -> Response:
-    """The answer to a refused sign-in: a page like the sign-in form's others, with ``Retry-After``."""
-    minutes = max(1, math.ceil(retry_after / 60))
-    response = message_page(
-        title="Too many sign-in attempts",
-        message=f"Too many sign-in attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}.",
-        detail="Sign-ins are limited per account and per network address to stop password guessing.",
-        status_code=429,
-    )
-    response.headers["Retry-After"] = str(retry_after)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _basic_client_id(request: Request) -> str | None:
@@ -190,27 +212,18 @@ def _basic_client_id(request: Request) -> str | None:
 
 @dataclass
 class AbuseGuard:
-    """The OAuth routes' ``EndpointGuard``: counts sign-ins, registrations and token requests.
+    """The OAuth routes' ``EndpointGuard``: counts registrations and token requests (sign-ins
+    are counted by ``check_login``, which knows whether the password was right).
 
     Called before the endpoint named ``endpoint`` with the same ``Request`` the handler then
     reads, so the form parsed here (with the handlers' own field limits) is the one they see.
     """
 
     limits: AuthRateLimits
-    login_refused: Callable[[Request, int], Response] = field(default=sign_in_refused)
 
     async def __call__(self, request: Request, endpoint: str) -> Response | None:
         if request.method != "POST":
             return None
-        if endpoint == "login":
-            form = await request.form(max_files=0, max_fields=LOGIN_FORM_FIELDS)
-            email = form.get("email")
-            wait = await anyio.to_thread.run_sync(
-                lambda: self.limits.hit_login(
-                    email=email if isinstance(email, str) else "", ip=client_address(request)
-                )
-            )
-            return None if wait is None else self.login_refused(request, wait)
         if endpoint == "register":
             wait = await anyio.to_thread.run_sync(
                 lambda: self.limits.hit_registration(ip=client_address(request))

@@ -23,6 +23,7 @@ class AuthConfig:
     refresh_token_ttl_days: int = 30
     redis_url: str | None = None
     login_rate_limit_per_account: str = ""
+    login_rate_limit_per_account_ip: str = ""
     login_rate_limit_per_ip: str = ""
     registration_rate_limit_per_ip: str = ""
     token_rate_limit_per_client: str = ""

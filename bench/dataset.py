@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine, make_url
 
@@ -20,6 +21,7 @@ from domain.db import make_engine, session_scope
 from domain.tickets.models import Ticket
 from seed import is_seeded, seed_database
 from seed.demo import ADMIN_EMAIL
+from seed.progress import console_progress
 
 WORK_DIR = Path(__file__).resolve().parent / ".work"
 
@@ -92,7 +94,8 @@ def prepare(database_url: str, *, scale: float, reseed: bool = False) -> Dataset
         if not is_seeded(engine):
             print(f"seeding {_redacted(database_url)} at scale {scale:g} …", flush=True)
             started = time.perf_counter()
-            seed_database(engine, scale=scale)
+            with console_progress(Console(stderr=True)) as progress:
+                seed_database(engine, scale=scale, progress=progress)
             print(f"seeded in {time.perf_counter() - started:.0f} s", flush=True)
         if not database_url.startswith("sqlite"):
             _vacuum(engine)

@@ -202,6 +202,13 @@ def _cursor_kind(column: ColumnElement[Any] | None, descending: bool) -> str:
     return f"{table}.{column.key}{'-' if descending else '+'}"
 
 
+def cursor_after(key: KeyColumn, after: int, *, page: int) -> str:
+    """A cursor for the page that starts after key value ``after`` of a list ordered by ``key``,
+    as if walked there (for a benchmark that measures a deep page without walking to it)."""
+    column, descending = _key_column(key)
+    return encode_cursor(_cursor_kind(column, descending), _Position(page=page, after=after))
+
+
 def encode_cursor(kind: str, position: _Position) -> str:
     payload = [kind, position.page, position.after, position.offset]
     raw = json.dumps(payload, separators=(",", ":")).encode()

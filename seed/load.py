@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import MetaData, Table, func, inspect, select, text
@@ -79,15 +80,47 @@ class Loader:
         self._report(table, total)
 
     def _write(self, table: str, rows: list[Row]) -> None:
-        if rows:
+        if not rows:
+            return
+        if self.connection.dialect.name == "sqlite" and _plain_insert(metadata.tables[table], rows[0]):
+            _insert_converted(self.connection, metadata.tables[table], rows)
+        else:
             self.connection.execute(metadata.tables[table].insert(), rows)
-            self.counts[table] += len(rows)
+        self.counts[table] += len(rows)
 
     def _report(self, table: str, total: int) -> None:
         done = self.counts[table]
         if self.progress is not None and self._reported.get(table) != done:
             self._reported[table] = done
             self.progress(table, done, total)
+
+
+def _plain_insert(table: Table, first: Row) -> bool:
+    """True when the rows give every column a value or leave only plain (non-callable) defaults."""
+    return all(
+        column.name in first or column.default is None or column.default.is_scalar for column in table.columns
+    )
+
+
+def _insert_converted(connection: Connection, table: Table, rows: list[Row]) -> None:
+    """``INSERT`` many rows through the driver, each value converted by its column type's own bind
+    processor: the values SQLAlchemy's ``insert()`` would bind, without building its per-row
+    parameter dictionaries (a third of the seed's time at a million tickets). Values are gathered
+    and converted column by column (``map`` runs in C), then zipped into rows."""
+    dialect = connection.dialect
+    columns = list(table.columns)
+    given = rows[0]
+    gathered: list[list[Any]] = []
+    for column in columns:
+        if column.name in given:
+            values = list(map(itemgetter(column.name), rows))
+        else:  # a plain default (checked by _plain_insert), as SQLAlchemy would fill it in
+            values = [getattr(column.default, "arg", None)] * len(rows)
+        convert = column.type.dialect_impl(dialect).bind_processor(dialect)
+        gathered.append(values if convert is None else list(map(convert, values)))
+    # Every column, in the table's order: the statement SQLAlchemy itself compiles for these rows.
+    statement = str(table.insert().compile(dialect=dialect, column_keys=[column.name for column in columns]))
+    connection.exec_driver_sql(statement, list(zip(*gathered, strict=True)))
 
 
 def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 import random
+from bisect import bisect
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate, islice
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -101,4 +103,9 @@ def later(rng: random.Random, start: datetime, *, min_hours: float, max_hours: f
 
 
 def weighted(rng: random.Random, choices: dict[T, float]) -> T:
-    return rng.choices(list(choices), weights=list(choices.values()))[0]
+    """One of ``choices`` by weight: ``rng.choices(list(choices), weights=...)[0]`` step for step
+    (one ``rng.random()``, the same cumulative sums and bisection, so the same pick), without
+    building the lists ``choices`` needs for k picks: it runs several times per seeded ticket."""
+    cumulative = list(accumulate(choices.values()))
+    pick = bisect(cumulative, rng.random() * (cumulative[-1] + 0.0), 0, len(cumulative) - 1)
+    return next(islice(choices, pick, None))

@@ -95,7 +95,8 @@ def create_app(
     engine = engine or make_engine(settings.database_url)
     resources = ResourceCatalog(settings.base_url, TOOLSETS)
     token_resolver = token_resolver or BoundTokenResolver(resources)
-    abuse = AbuseGuard(AuthRateLimits.from_config(settings.auth, clock=clock))
+    rate_limits = AuthRateLimits.from_config(settings.auth, clock=clock)
+    abuse = AbuseGuard(rate_limits)
     oauth = oauth_routes(
         config=settings.auth,
         resources=resources,
@@ -103,6 +104,7 @@ def create_app(
         clock=clock,
         metadata_fetcher=metadata_fetcher,
         guard=abuse,
+        sign_in_limits=rate_limits,
     )
     specs = all_tool_specs() if tool_specs is None else list(tool_specs)
     mcp, book = build_mcp_server(
@@ -185,7 +187,9 @@ def create_app(
         # The SDK's SSE app routes by the full path, so its message endpoint is not mounted.
         Route("/messages/", endpoint(legacy_sse, by_sse_session, sse_dispatches), methods=["POST"]),
         *oauth,
-        *console_routes(settings=settings, engine=engine, specs=specs, clock=clock),
+        *console_routes(
+            settings=settings, engine=engine, specs=specs, clock=clock, sign_in_limits=rate_limits
+        ),
     ]
     middleware = [
         Middleware(

@@ -70,6 +70,7 @@ def _prepare_database(settings: Settings, engine: Engine, *, demo_allowed: bool)
     may be served: on loopback, or with --allow-demo-logins); refuse a stale server database."""
     from domain import migrate
     from seed import is_empty, is_seeded, seed_database
+    from seed.progress import console_progress
 
     if settings.is_sqlite:
         migrate.upgrade(engine)
@@ -85,7 +86,8 @@ def _prepare_database(settings: Settings, engine: Engine, *, demo_allowed: bool)
         if not is_empty(engine):
             return  # an operator's own data (workspaces, agents): never mixed with the demo dataset
         err.print("Empty database: loading the seed dataset (first start only)…")
-        summary = seed_database(engine)
+        with console_progress(err) as progress:
+            summary = seed_database(engine, progress=progress)
         _print_demo_logins(summary.logins)
     elif migrate.pending(engine):
         raise _fail("the database schema is not up to date: run `helpdesk-mcp db upgrade` first")
@@ -198,10 +200,9 @@ def seed(
     ] = False,
 ) -> None:
     """Load the deterministic seed dataset (same ids and content on every run)."""
-    from rich.progress import Progress, TaskID
-
     from domain import migrate
     from seed import DEMO_LOGINS, SeedError, seed_database
+    from seed.progress import console_progress
 
     settings = _settings()
     engine = _engine(settings)
@@ -209,16 +210,9 @@ def seed(
     if remove_demo_logins:
         cli_people.remove_demo_logins(engine, [login.email for login in DEMO_LOGINS])
         return
-    with Progress(console=err, transient=True) as progress:
-        tasks: dict[str, TaskID] = {}
-
-        def report(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = progress.add_task(stage, total=total)
-            progress.update(tasks[stage], completed=done, total=total)
-
+    with console_progress(err) as progress:
         try:
-            summary = seed_database(engine, scale=scale, reset=reset, progress=report)
+            summary = seed_database(engine, scale=scale, reset=reset, progress=progress)
         except SeedError as exc:
             raise _fail(str(exc)) from None
     for table, count in summary.counts.items():

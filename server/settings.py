@@ -77,13 +77,19 @@ class Settings(BaseSettings):
         "monthly count is always in the database.",
     )
     login_rate_limit_per_account: str = Field(
-        default="10 per 15 minutes",
-        description="Login attempts allowed per account (email), as 'N per [M] second|minute|hour|day'; "
-        "empty disables.",
+        default="20 per 15 minutes",
+        description="Failed sign-ins per account (email) from anywhere, as 'N per [M] "
+        "second|minute|hour|day'; past it only addresses with no failure on the account may try. "
+        "Empty disables.",
+    )
+    login_rate_limit_per_account_ip: str = Field(
+        default="5 per 15 minutes",
+        description="Failed sign-ins per account from one client IP address; past it that address is "
+        "refused for that account.",
     )
     login_rate_limit_per_ip: str = Field(
         default="50 per 15 minutes",
-        description="Login attempts allowed per client IP address (IPv6: per /64).",
+        description="Failed sign-ins per client IP address (IPv6: per /64), across accounts.",
     )
     registration_rate_limit_per_ip: str = Field(
         default="100 per hour",
@@ -130,6 +136,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "login_rate_limit_per_account",
+        "login_rate_limit_per_account_ip",
         "login_rate_limit_per_ip",
         "registration_rate_limit_per_ip",
         "token_rate_limit_per_client",
@@ -193,6 +200,7 @@ class Settings(BaseSettings):
             refresh_token_ttl_days=self.refresh_token_ttl_days,
             redis_url=self.redis_url,
             login_rate_limit_per_account=self.login_rate_limit_per_account,
+            login_rate_limit_per_account_ip=self.login_rate_limit_per_account_ip,
             login_rate_limit_per_ip=self.login_rate_limit_per_ip,
             registration_rate_limit_per_ip=self.registration_rate_limit_per_ip,
             token_rate_limit_per_client=self.token_rate_limit_per_client,

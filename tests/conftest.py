@@ -24,7 +24,12 @@ from domain.db import make_engine
 # (calls are still counted) unless they set limits themselves.
 os.environ.setdefault("HELPDESK_QUOTA_PER_MINUTE", "0")
 os.environ.setdefault("HELPDESK_QUOTA_PER_MONTH", "0")
-for limit in ("LOGIN_RATE_LIMIT_PER_ACCOUNT", "LOGIN_RATE_LIMIT_PER_IP", "REGISTRATION_RATE_LIMIT_PER_IP"):
+for limit in (
+    "LOGIN_RATE_LIMIT_PER_ACCOUNT",
+    "LOGIN_RATE_LIMIT_PER_ACCOUNT_IP",
+    "LOGIN_RATE_LIMIT_PER_IP",
+    "REGISTRATION_RATE_LIMIT_PER_IP",
+):
     os.environ.setdefault(f"HELPDESK_{limit}", "")
 os.environ.setdefault("HELPDESK_TOKEN_RATE_LIMIT_PER_CLIENT", "")
 

@@ -40,12 +40,13 @@ from auth.oauth.authorization_request import (
 )
 from auth.oauth.clients import HelpdeskClientInformation
 from auth.oauth.models import ClientKind, OAuthClient
-from auth.oauth.pages import message_page, render_page
+from auth.oauth.pages import message_page, render_page, sign_in_refused
 from auth.oauth.provider import HelpdeskAuthorizationProvider
 from auth.oauth.redirects import is_loopback_http
 from auth.oauth.scopes import SCOPE_DESCRIPTIONS, SUPPORTED_SCOPES, grantable_scopes
+from auth.web.addresses import client_address
 from auth.web.csrf import CSRF_FIELD, CsrfProtection
-from auth.web.login import LoginOutcome, LoginResult, active_agent, check_login
+from auth.web.login import LoginOutcome, LoginResult, SignInLimits, active_agent, check_login
 from auth.web.session import SessionCookies, WebSession
 from domain.db import session_scope
 
@@ -61,6 +62,7 @@ class ConsentFlow:
     engine: Engine
     issuer: str
     clock: Callable[[], datetime]
+    sign_in_limits: SignInLimits | None = None
 
     # --- pages ---------------------------------------------------------------------------------
 
@@ -141,7 +143,9 @@ class ConsentFlow:
                 pending=pending,
                 error="Enter your email and password.",
             )
-        outcome = await anyio.to_thread.run_sync(self._check_login, email, password)
+        outcome = await anyio.to_thread.run_sync(self._check_login, email, password, client_address(request))
+        if outcome.result == LoginResult.locked:
+            return sign_in_refused(outcome.retry_after)
         if outcome.result == LoginResult.agent and outcome.agent_id is not None:
             response = RedirectResponse(f"{CONSENT_PATH}?{urlencode({'request': token})}", status_code=303)
             self.cookies.start(response, agent_id=outcome.agent_id, stamp=outcome.stamp, now=now)
@@ -265,9 +269,9 @@ class ConsentFlow:
             )
         return pending, client
 
-    def _check_login(self, email: str, password: str) -> LoginOutcome:
+    def _check_login(self, email: str, password: str, ip: str) -> LoginOutcome:
         with session_scope(self.engine) as session:
-            return check_login(session, email=email, password=password)
+            return check_login(session, email=email, password=password, ip=ip, limits=self.sign_in_limits)
 
     async def _agent_email(self, web_session: WebSession) -> str | None:
         def load(session: Session) -> str | None:

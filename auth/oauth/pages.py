@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import math
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +62,17 @@ def message_page(
         return_url=return_url,
         client_name=client_name or "the app",
     )
+
+
+def sign_in_refused(retry_after: int) -> HTMLResponse:
+    """The answer to a refused sign-in: a page like the sign-in form's others, with ``Retry-After``."""
+    minutes = max(1, math.ceil(retry_after / 60))
+    response = message_page(
+        title="Too many sign-in attempts",
+        message=f"Too many sign-in attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}.",
+        detail="Failed sign-ins are limited per account and network address to stop password guessing.",
+        status_code=429,
+    )
+    response.headers["Retry-After"] = str(retry_after)
+    response.headers["Cache-Control"] = "no-store"
+    return response

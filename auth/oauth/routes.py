@@ -39,6 +39,7 @@ from auth.oauth.revocation import RevocationHandler
 from auth.oauth.token import TokenHandler
 from auth.server_secret import PersistedSecret
 from auth.web.csrf import CsrfProtection
+from auth.web.login import SignInLimits
 from auth.web.session import SessionCookies, cookie_should_be_secure
 from auth.web.signing import Signer
 from domain.types import utcnow
@@ -83,6 +84,7 @@ def oauth_routes(
     clock: Callable[[], datetime] = utcnow,
     metadata_fetcher: MetadataDocumentFetcher | None = None,
     guard: EndpointGuard | None = None,
+    sign_in_limits: SignInLimits | None = None,
 ) -> list[BaseRoute]:
     """Discovery, OAuth and sign-in routes for the protected ``resources``. ``clock``,
     ``metadata_fetcher`` and ``guard`` are seams (tests move time and fake the network; rate
@@ -107,6 +109,7 @@ def oauth_routes(
         engine=engine,
         issuer=config.base_url,
         clock=clock,
+        sign_in_limits=sign_in_limits,
     )
     authorize = IssuerOnErrors(AuthorizationHandler(provider).handle, config.base_url).handle
     endpoints: list[tuple[str, str, Handler, list[str]]] = [

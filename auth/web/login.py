@@ -4,6 +4,10 @@ Agents and requesters share the login form, and the answer tells them apart so t
 *why* a requester may not continue. Exactly one password verification runs for every attempt,
 known email or not (``verify_password`` checks a dummy hash for a missing account), so the time
 a login takes does not reveal whether an account exists.
+
+With ``limits`` (``auth.abuse.AuthRateLimits``), an attempt the sign-in limits refuse is
+answered ``locked`` without checking the password, and only a wrong password counts against
+them: a correct password never uses up a limit (see the policy in ``auth.abuse``).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import enum
 import hmac
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -27,6 +32,7 @@ class LoginResult(enum.StrEnum):
     requester = "requester"  # right password, but requesters may not connect clients
     inactive = "inactive"  # right password, deactivated agent
     invalid = "invalid"  # wrong email or password (never says which)
+    locked = "locked"  # too many failed attempts: the password was not checked
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +40,36 @@ class LoginOutcome:
     result: LoginResult
     agent_id: int | None = None
     stamp: str = ""  # for the session cookie: see ``auth.web.session.session_stamp``
+    retry_after: int = 0  # seconds, for ``locked``
 
 
-def check_login(session: Session, *, email: str, password: str) -> LoginOutcome:
+class SignInLimits(Protocol):
+    def login_wait(self, *, email: str, ip: str) -> int | None:
+        """Seconds until this address may try this account again, or None if it may now."""
+        ...
+
+    def login_failed(self, *, email: str, ip: str) -> None:
+        """Count a wrong password for this account from this address."""
+        ...
+
+
+def check_login(
+    session: Session, *, email: str, password: str, ip: str = "", limits: SignInLimits | None = None
+) -> LoginOutcome:
+    """The outcome of one sign-in attempt from ``ip`` (the counted client address)."""
     email = email.strip().lower()
+    if limits is None:
+        return _check_password(session, email=email, password=password)
+    wait = limits.login_wait(email=email, ip=ip)
+    if wait is not None:
+        return LoginOutcome(LoginResult.locked, retry_after=wait)
+    outcome = _check_password(session, email=email, password=password)
+    if outcome.result == LoginResult.invalid:
+        limits.login_failed(email=email, ip=ip)
+    return outcome
+
+
+def _check_password(session: Session, *, email: str, password: str) -> LoginOutcome:
     if not email or not password or len(password) > MAX_PASSWORD_LENGTH or len(email) > 254:
         verify_password(None, "")
         return LoginOutcome(LoginResult.invalid)

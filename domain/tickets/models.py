@@ -46,6 +46,10 @@ class Ticket(SQLModel, table=True):
     __table_args__ = (
         Index("ix_ticket_workspace_id_id", "workspace_id", "id"),
         Index("ix_ticket_status_id", "status", "id"),
+        # Filters lists combine (an agent's workspaces and a status, a status and a priority):
+        # with these, a page and its bounded count read only index entries at any table size.
+        Index("ix_ticket_status_priority_id", "status", "priority", "id"),
+        Index("ix_ticket_workspace_id_status_id", "workspace_id", "status", "id"),
         Index("ix_ticket_updated_at_id", "updated_at", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)

@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Route
 from auth.oauth.routes import WEB_SECRET
 from auth.server_secret import PersistedSecret
 from auth.web.csrf import CsrfProtection
+from auth.web.login import SignInLimits
 from auth.web.session import SessionCookies, cookie_should_be_secure
 from auth.web.signing import Signer
 from server.console.apps import ConnectedAppsPage
@@ -69,6 +70,7 @@ def console_routes(
     specs: Sequence[ToolSpec],
     clock: Callable[[], datetime],
     usage_source: UsageSource | None = None,
+    sign_in_limits: SignInLimits | None = None,
 ) -> list[BaseRoute]:
     signer = Signer(PersistedSecret(engine, WEB_SECRET))
     secure = cookie_should_be_secure(settings.base_url)
@@ -78,7 +80,7 @@ def console_routes(
         csrf=CsrfProtection(key=signer.key, secure=secure),
         clock=clock,
     )
-    sign_in = SignIn(console)
+    sign_in = SignIn(console, sign_in_limits)
     apps = ConnectedAppsPage(console)
     keys = ApiKeysPage(console)
     connect = ConnectPage(console, settings.base_url)

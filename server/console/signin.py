@@ -13,7 +13,9 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from auth.web.login import LoginOutcome, LoginResult, check_login
+from auth.oauth.pages import sign_in_refused
+from auth.web.addresses import client_address
+from auth.web.login import LoginOutcome, LoginResult, SignInLimits, check_login
 from server.console.base import LOGIN_PATH, PREFIX, Console, text_field
 
 
@@ -26,6 +28,7 @@ def safe_next(value: object) -> str:
 @dataclass
 class SignIn:
     console: Console
+    limits: SignInLimits | None = None
 
     async def show(self, request: Request) -> Response:
         """GET /admin/login (straight on to the console when already signed in)."""
@@ -57,10 +60,14 @@ class SignIn:
         if not email or not isinstance(password, str) or not password:
             return self._page(request, target, email=email, error="Enter your email and password.")
 
+        ip = client_address(request)
+
         def check(session: Session) -> LoginOutcome:
-            return check_login(session, email=email, password=password)
+            return check_login(session, email=email, password=password, ip=ip, limits=self.limits)
 
         outcome = await self.console.run(check)
+        if outcome.result == LoginResult.locked:
+            return sign_in_refused(outcome.retry_after)
         if outcome.result == LoginResult.agent and outcome.agent_id is not None:
             response = RedirectResponse(target, status_code=303)
             self.console.cookies.start(

@@ -132,3 +132,15 @@ def test_a_database_with_an_operators_data_is_not_called_empty(
     loopback = runner.invoke(cli, ["serve"])
     assert loopback.exit_code == 0, loopback.output
     assert not _seeded(tmp_path), "the demo dataset is never mixed into an operator's data"
+
+
+def test_seeding_shows_progress_in_a_log_on_first_start_and_in_seed(
+    served: list[dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first_start = runner.invoke(cli, ["serve"])  # the runner's output is not a terminal: plain lines
+    assert first_start.exit_code == 0, first_start.output
+    assert "seeding ticket: 5,000 of 5,000 rows (100%)" in first_start.output
+    monkeypatch.setenv("HELPDESK_DATABASE_URL", f"sqlite:///{tmp_path / 'other.db'}")
+    seeded = runner.invoke(cli, ["seed", "--scale", "0.5"])
+    assert seeded.exit_code == 0, seeded.output
+    assert "seeding ticket: 2,500 of 2,500 rows (100%)" in seeded.output
