@@ -18,6 +18,7 @@ from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from auth.abuse import AbuseGuard, AuthRateLimits
 from auth.oauth import BoundTokenResolver, oauth_routes
@@ -41,9 +42,11 @@ from server.mcp_endpoint import (
     streamable_http,
 )
 from server.mcp_messages import PostedMessage, json_content_type
+from server.outages import OutageMiddleware
 from server.probes import probe_routes
 from server.quotas import build_quota_gate
 from server.request_state_keys import shared_request_state
+from server.requestlog import RequestLogMiddleware
 from server.settings import Settings
 from server.sse_sessions import SseSessionGuard
 from server.tools.base import TOOLSETS, ToolSpec
@@ -191,12 +194,18 @@ def create_app(
             settings=settings, engine=engine, specs=specs, clock=clock, sign_in_limits=rate_limits
         ),
     ]
+    # Outermost first: the real client address (from trusted proxies only), then one log line and
+    # a request id for every answer, then a 503 for an unreachable database, then Host/Origin.
+    proxies = [Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)]
     middleware = [
+        *(proxies if settings.trusted_proxies else []),
+        Middleware(RequestLogMiddleware),
+        Middleware(OutageMiddleware),
         Middleware(
             EdgeMiddleware,
             allowed_hosts=settings.allowed_hosts or default_allowed_hosts(settings.base_url),
             allowed_origins=settings.allowed_origins or default_allowed_origins(settings.base_url),
-        )
+        ),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.engine = engine

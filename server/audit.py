@@ -34,6 +34,7 @@ from domain.audit.service import ToolCallRecord, purge_expired, record_call
 from domain.audit.summary import summarise_arguments
 from domain.db import session_scope
 from server.context import McpRequest, PendingAudit, current_request, pending_audit
+from server.requestlog import note_tool_call
 
 logger = logging.getLogger(__name__)
 
@@ -74,14 +75,18 @@ class AuditMiddleware:
         try:
             result = await call_next(ctx)
         except Exception as exc:
+            error = str(exc)[:MAX_ERROR_TEXT] or type(exc).__name__
+            _note(request, params, error)
             if not audit.committed:
-                error = str(exc)[:MAX_ERROR_TEXT] or type(exc).__name__
                 await self._write(request, params, at, started, error)
             raise
         finally:
             pending_audit.reset(token)
+        # A call whose audit row went in with its own transaction succeeded.
+        outcome = None if audit.committed else _error_text(result)
+        _note(request, params, outcome)
         if not audit.committed:
-            await self._write(request, params, at, started, _error_text(result))
+            await self._write(request, params, at, started, outcome)
         return result
 
     async def _write(
@@ -92,6 +97,17 @@ class AuditMiddleware:
             await anyio.to_thread.run_sync(_insert, request, params, at, duration_ms, error)
         except Exception:
             logger.exception("could not write the audit row of a tool call")
+
+
+def _note(request: McpRequest, params: Any, error: str | None) -> None:
+    """The call's outcome for the request's log line (``server.requestlog``)."""
+    name = params.get("name") if isinstance(params, dict) else None
+    note_tool_call(
+        tool=name if isinstance(name, str) else "",
+        outcome="ok" if error is None else "tool_error",
+        agent_id=request.caller.agent_id,
+        credential=request.credential.reference,
+    )
 
 
 def _insert(request: McpRequest, params: Any, at: datetime, duration_ms: int, error: str | None) -> None:

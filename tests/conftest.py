@@ -91,3 +91,10 @@ def session(engine: Engine) -> Iterator[Session]:
         session.close()
         outer.rollback()
         connection.close()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The run leaves no database behind: those made by ``own_database_url`` are dropped."""
+    from tests.utils.databases import drop_own_databases
+
+    drop_own_databases()
