@@ -18,6 +18,7 @@ from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from auth.abuse import AbuseGuard, AuthRateLimits
 from auth.oauth import BoundTokenResolver, oauth_routes
@@ -26,6 +27,8 @@ from auth.oauth.protected_resources import SSE_PATH, ResourceCatalog
 from domain.db import POOL_SIZE, make_engine
 from domain.types import utcnow
 from server.audit import AuditMiddleware, AuditRetention
+from server.audit_buffer import AuditBuffer
+from server.connect.home import HomePage
 from server.console import console_routes
 from server.context import McpRequest
 from server.edge import EdgeMiddleware, default_allowed_hosts, default_allowed_origins
@@ -40,9 +43,11 @@ from server.mcp_endpoint import (
     streamable_http,
 )
 from server.mcp_messages import PostedMessage, json_content_type
+from server.outages import OutageMiddleware
 from server.probes import probe_routes
 from server.quotas import build_quota_gate
 from server.request_state_keys import shared_request_state
+from server.requestlog import RequestLogMiddleware
 from server.settings import Settings
 from server.sse_sessions import SseSessionGuard
 from server.tools.base import TOOLSETS, ToolSpec
@@ -106,10 +111,20 @@ def create_app(
         sign_in_limits=rate_limits,
     )
     specs = all_tool_specs() if tool_specs is None else list(tool_specs)
+    interval = settings.audit_batch_milliseconds / 1000
+    audit_buffer = AuditBuffer(engine, interval=interval) if interval else None
+    write_tools = frozenset(spec.name for spec in specs if spec.writes)
     mcp, book = build_mcp_server(
         specs,
         version=package_version(),
-        middleware=[AuditMiddleware(clock=clock), ToolVisibilityMiddleware()],
+        middleware=[
+            AuditMiddleware(
+                clock=clock,
+                buffer=audit_buffer,
+                in_transaction=write_tools.__contains__ if audit_buffer else lambda _name: True,
+            ),
+            ToolVisibilityMiddleware(),
+        ],
         request_state_security=shared_request_state(engine, audience="helpdesk-mcp"),
     )
     if gate is None:
@@ -171,12 +186,18 @@ def create_app(
             tasks.start_soon(retention.run_forever)
             # Long-lived objects built at start-up never become garbage: freezing them keeps
             # full collections (and their pauses, the p99 of PERFORMANCE.md) short.
+            if audit_buffer is not None:
+                tasks.start_soon(audit_buffer.run_forever)
             gc.collect()
             gc.freeze()
             yield
             tasks.cancel_scope.cancel()
+        # After the last request (uvicorn stops on SIGTERM only once those in flight are done).
+        if audit_buffer is not None:
+            await anyio.to_thread.run_sync(audit_buffer.flush)
 
     routes: list[BaseRoute] = [
+        Route("/", HomePage(base_url=settings.base_url, version=package_version()).show, methods=["GET"]),
         *probe_routes(engine=engine, redis_url=settings.redis_url),
         Route("/mcp", endpoint(streamable), methods=MCP_METHODS),
         # The narrowed URLs (server.endpoints) reach the same SDK app, at the path it routes.
@@ -189,12 +210,18 @@ def create_app(
             settings=settings, engine=engine, specs=specs, clock=clock, sign_in_limits=rate_limits
         ),
     ]
+    # Outermost first: the real client address (from trusted proxies only), then one log line and
+    # a request id for every answer, then a 503 for an unreachable database, then Host/Origin.
+    proxies = [Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)]
     middleware = [
+        *(proxies if settings.trusted_proxies else []),
+        Middleware(RequestLogMiddleware),
+        Middleware(OutageMiddleware),
         Middleware(
             EdgeMiddleware,
             allowed_hosts=settings.allowed_hosts or default_allowed_hosts(settings.base_url),
             allowed_origins=settings.allowed_origins or default_allowed_origins(settings.base_url),
-        )
+        ),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.engine = engine

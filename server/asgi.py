@@ -7,6 +7,7 @@ import os
 
 from starlette.applications import Starlette
 
+from server import logs
 from server.settings import load_settings
 
 NO_AUTH_ENV = "HELPDESK_INTERNAL_NO_AUTH"
@@ -16,10 +17,6 @@ def create() -> Starlette:
     from server.app import create_app  # here, not at import: `serve` reads NO_AUTH_ENV from this module
 
     settings = load_settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    if settings.log_level != "debug":
-        # The SDK logs every stateless request at INFO; keep the operator's log readable.
-        logging.getLogger("mcp").setLevel(logging.WARNING)
+    if not logging.getLogger().handlers:  # run by plain `uvicorn`; `serve` configured it already
+        logs.configure(settings.log_format, settings.log_level)
     return create_app(settings, no_auth=os.environ.get(NO_AUTH_ENV) == "1")

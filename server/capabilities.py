@@ -14,9 +14,10 @@ from mcp.server.context import ServerMiddleware
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.prompts.base import Prompt
 
+from server.capability_visibility import CapabilityVisibilityMiddleware
 from server.completions import register_completions
 from server.confirmation import ConfirmationMiddleware
-from server.prompts import PromptCheckMiddleware, build_prompts, register_prompts
+from server.prompts import PROMPTS, PromptCheckMiddleware, build_prompts, register_prompts
 from server.resources import ResourceLinkMiddleware, register_resources
 
 
@@ -25,7 +26,12 @@ class Capabilities:
     prompts: list[Prompt] = field(default_factory=build_prompts)
 
     def middleware(self) -> list[ServerMiddleware[Any]]:
-        return [PromptCheckMiddleware(self.prompts), ResourceLinkMiddleware()]
+        prompt_tools = {spec.name: spec.tools for spec in PROMPTS}
+        return [
+            CapabilityVisibilityMiddleware(prompt_tools),
+            PromptCheckMiddleware(self.prompts),
+            ResourceLinkMiddleware(),
+        ]
 
     def middleware_after_argument_checks(self) -> list[ServerMiddleware[Any]]:
         """Runs once a call's arguments are known to be valid: nobody is asked about a bad call."""

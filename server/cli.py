@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from server import cli_admin, cli_people
+from server import cli_admin, cli_people, logs
 from server.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -60,8 +61,24 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+# `serve` with HELPDESK_LOG_FORMAT=json writes JSON lines only, its own messages included.
+_serve_log = logging.getLogger("helpdesk.serve")
+_json_output = False
+
+
+def _say(message: str, **fields: Any) -> None:
+    """One of serve's own messages: a plain line, or a JSON line when the log format is json."""
+    if _json_output:
+        logs.emit(_serve_log, message, **fields)
+    else:
+        err.print(message, highlight=False, soft_wrap=True)
+
+
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
+    if _json_output:
+        _serve_log.error(message)
+    else:
+        err.print(f"[red]error:[/red] {message}", markup=True, highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -78,17 +95,22 @@ def _prepare_database(settings: Settings, engine: Engine, *, demo_allowed: bool)
             return
         if not demo_allowed:
             if is_empty(engine):
-                err.print(
+                _say(
                     "Empty database: not loading the demo dataset on a public address "
                     "(pass --allow-demo-logins for it, or run `helpdesk-mcp seed`)."
                 )
             return
         if not is_empty(engine):
             return  # an operator's own data (workspaces, agents): never mixed with the demo dataset
-        err.print("Empty database: loading the seed dataset (first start only)…")
-        with console_progress(err) as progress:
-            summary = seed_database(engine, progress=progress)
-        _print_demo_logins(summary.logins)
+        _say("Empty database: loading the seed dataset (first start only)…")
+        if _json_output:  # no progress bar among JSON lines
+            summary = seed_database(engine)
+            for login in summary.logins:
+                _say("demo login", email=login.email, role=login.role, password=login.password)
+        else:
+            with console_progress(err) as progress:
+                summary = seed_database(engine, progress=progress)
+            _print_demo_logins(summary.logins)
     elif migrate.pending(engine):
         raise _fail("the database schema is not up to date: run `helpdesk-mcp db upgrade` first")
 
@@ -99,7 +121,7 @@ def _print_demo_logins(logins: Sequence[DemoLogin]) -> None:
         table.add_column(column)
     for login in logins:
         table.add_row(login.email, login.role, login.password, login.note)
-    err.print(table)
+    cli_admin.unwrapped(err).print(table)
 
 
 def _demo_logins_exist(engine: Engine) -> bool:
@@ -132,7 +154,10 @@ def serve(
     """Serve MCP over Streamable HTTP at /mcp (and legacy SSE at /sse)."""
     import uvicorn
 
+    global _json_output
     settings = _settings()
+    logs.configure(settings.log_format, settings.log_level)
+    _json_output = settings.log_format == "json"
     loopback = _is_loopback(host)
     if no_auth and not loopback:
         raise _fail("--no-auth is allowed only on a loopback address such as 127.0.0.1")
@@ -159,7 +184,7 @@ def serve(
         # and challenges name the right port. Behind a proxy, HELPDESK_BASE_URL must be set.
         base_url = f"http://{host if loopback and host != 'localhost' else '127.0.0.1'}:{port}"
         if not loopback:
-            err.print(f"warning: HELPDESK_BASE_URL is not set; OAuth discovery will advertise {base_url}")
+            _say(f"warning: HELPDESK_BASE_URL is not set; OAuth discovery will advertise {base_url}")
         os.environ["HELPDESK_BASE_URL"] = base_url
     config = uvicorn.Config(
         "server.asgi:create",
@@ -172,8 +197,10 @@ def serve(
         server_header=False,
         timeout_graceful_shutdown=10,
         timeout_worker_healthcheck=settings.worker_timeout_seconds,
+        log_config=logs.logging_config(settings.log_format, settings.log_level),
+        access_log=False,  # the request log (server.requestlog) replaces it: cheaper, no query strings
     )
-    err.print(f"helpdesk-mcp serving {base_url}/mcp (bound to {host}:{port})")
+    _say(f"helpdesk-mcp serving {base_url}/mcp (bound to {host}:{port})", url=f"{base_url}/mcp")
     serving.run(config, sock)
 
 
@@ -261,7 +288,7 @@ def usage(as_json: Annotated[bool, typer.Option("--json", help="JSON output for 
         tools.add_column(column)
     for tool_line in report.by_tool:
         tools.add_row(tool_line.tool, str(tool_line.calls))
-    out.print(quotas, users, tools)
+    cli_admin.unwrapped(out).print(quotas, users, tools)
 
 
 @apikey_app.command("create")
@@ -313,20 +340,22 @@ def apikey_list(
     if as_json:
         out.print_json(json.dumps([key.model_dump(mode="json") for key in keys]))
         return
-    table = Table()
-    for column in ("id", "prefix", "owner", "scopes", "name", "last used", "revoked"):
-        table.add_column(column)
-    for key in keys:
-        table.add_row(
-            str(key.id),
-            key.prefix,
-            key.agent_email,
-            " ".join(key.scopes),
-            key.name,
-            key.last_used_at.isoformat() if key.last_used_at else "never",
-            key.revoked_at.isoformat() if key.revoked_at else "",
-        )
-    out.print(table)
+    cli_admin.print_table(
+        ("id", "prefix", "owner", "scopes", "name", "last used", "revoked"),
+        (
+            (
+                str(key.id),
+                key.prefix,
+                key.agent_email,
+                " ".join(key.scopes),
+                key.name,
+                key.last_used_at.isoformat() if key.last_used_at else "never",
+                key.revoked_at.isoformat() if key.revoked_at else "",
+            )
+            for key in keys
+        ),
+        console=out,
+    )
 
 
 @apikey_app.command("revoke")
@@ -346,5 +375,39 @@ def apikey_revoke(
         err.print(f"revoked {apikeys.PREFIX}{row.key_id}")
 
 
-def main() -> None:  # pragma: no cover - console entry
-    app()
+def _database_failure(exc: BaseException) -> str | None:
+    """One line for an error that means the configured database cannot be used, else None."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+    if not isinstance(exc, DBAPIError | ArgumentError | NoSuchModuleError):
+        return None
+    from sqlalchemy.engine import make_url
+
+    from domain.outages import first_line
+
+    try:
+        raw = load_settings().database_url
+    except SettingsError:
+        raw = os.environ.get("HELPDESK_DATABASE_URL", "")
+    try:
+        shown = make_url(raw).render_as_string(hide_password=True)
+    except ArgumentError:
+        shown = "(unparseable)"
+    return f"cannot use the database HELPDESK_DATABASE_URL={shown}: {first_line(exc)}"
+
+
+def main() -> None:
+    """The ``helpdesk-mcp`` command. A database that cannot be reached or opened (wrong host, port,
+    name, password, missing SQLite directory) ends any command with one line naming the setting,
+    its password masked, and exit status 1, not a traceback."""
+    try:
+        app()
+    except Exception as exc:
+        message = _database_failure(exc)
+        if message is None:
+            raise
+        raise SystemExit(_fail(message, code=1).exit_code) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -75,6 +75,18 @@ def _print_json(rows: Any) -> None:
     out.print_json(json.dumps(rows, default=str))
 
 
+# Wide enough for any row: output to a pipe, a file or journald is never wrapped or cut (a key
+# prefix cut by `apikey list | cat` could not be given to `apikey revoke`).
+UNWRAPPED_WIDTH = 10_000
+
+
+def unwrapped(console: Console) -> Console:
+    """``console``, as wide as any table when it does not write to a terminal."""
+    if not console.is_terminal:
+        console.width = UNWRAPPED_WIDTH
+    return console
+
+
 def print_table(
     columns: tuple[str, ...], rows: Iterator[tuple[str, ...]], console: Console | None = None
 ) -> None:
@@ -83,7 +95,7 @@ def print_table(
         table.add_column(column)
     for row in rows:
         table.add_row(*row)
-    (console or out).print(table)
+    unwrapped(console or out).print(table)
 
 
 # --- clients ------------------------------------------------------------------------------------

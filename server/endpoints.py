@@ -47,10 +47,13 @@ class Endpoint:
         if not (self.resource.everything and self.toolsets == self.resource.toolsets):
             plural = "s" if len(self.toolsets) > 1 else ""
             offered += f" of the {', '.join(sorted(self.toolsets))} toolset{plural}"
+        where = self.resource.path
+        if self.toolsets != self.resource.toolsets or self.read_only != self.resource.read_only:
+            where += " with these X-MCP-Toolsets/X-MCP-Readonly headers"
         return (
-            f"The tool {name} is not available on this connection: {self.resource.path} offers only "
-            f"the {offered}. Call one of the tools listed by tools/list, or connect to the /mcp "
-            "endpoint for every tool."
+            f"The tool {name} is not available on this connection: {where} offers only the "
+            f"{offered}. Call one of the tools listed by tools/list, or connect to the /mcp endpoint "
+            "for every tool."
         )
 
 
@@ -76,9 +79,6 @@ class EndpointBook:
     def resolve(self, path: str, *, toolsets: str | None = None, read_only: str | None = None) -> Endpoint:
         """The endpoint at ``path``, narrowed by the ``X-MCP-Toolsets``/``X-MCP-Readonly`` values."""
         return self._resolve(path, (toolsets or "").strip().lower(), (read_only or "").strip().lower())
-
-    def at(self, resource: ProtectedResource) -> Endpoint:
-        return self._resolve(resource.path, "", "")
 
     def _build(self, path: str, toolsets_header: str, read_only_header: str) -> Endpoint:
         resource = self.resources.at_path(path)

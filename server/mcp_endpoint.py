@@ -44,6 +44,7 @@ from server.mcp_messages import (
     read_message,
     streamable_http_dispatches,
 )
+from server.requestlog import note_tool_call, refusal_outcome
 from server.tools.base import WRITE_SCOPE
 from server.tools.registry import ToolBook
 
@@ -148,6 +149,7 @@ class McpEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
+        posted: PostedMessage | InvalidMessage | None = None
         try:
             endpoint = self._endpoint(scope, headers)
             body = await self._read_body(scope, receive, headers)
@@ -156,6 +158,9 @@ class McpEndpoint:
                 self._prepare, scope, headers, endpoint, posted
             )
         except Refused as refusal:
+            call = posted.tool_call if isinstance(posted, PostedMessage) else None
+            if call is not None:  # refused here, so the SDK (and the audit middleware) never saw it
+                note_tool_call(tool=call.name, outcome=refusal_outcome(refusal.status))
             await _send_json(send, refusal.status, refusal.body, refusal.headers)
             return
         token = current_request.set(request)

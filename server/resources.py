@@ -42,6 +42,7 @@ class RecordKind:
 
     path: str  # helpdesk://<path>/{<key>}
     key: str
+    tool: str  # the tool that reads the same record: the resource is offered where that tool is
     noun: str
     title: str
     description: str
@@ -58,6 +59,7 @@ class RecordKind:
 TICKETS = RecordKind(
     path="tickets",
     key="ticket_id",
+    tool="fetchTicket",
     noun="ticket",
     title="Ticket",
     description="One ticket with its notes, requester and agent (what fetchTicket returns), as JSON.",
@@ -66,6 +68,7 @@ TICKETS = RecordKind(
 ASSETS = RecordKind(
     path="assets",
     key="display_id",
+    tool="fetchAsset",
     noun="asset",
     title="Asset",
     description="One asset by its display id (what fetchAsset returns), as JSON.",
@@ -74,6 +77,7 @@ ASSETS = RecordKind(
 ARTICLES = RecordKind(
     path="articles",
     key="article_id",
+    tool="fetchSolutionArticle",
     noun="solution article",
     title="Knowledge-base article",
     description="One solution article with its body (what fetchSolutionArticle returns), as JSON.",
@@ -84,6 +88,7 @@ ARTICLES = RecordKind(
 CATALOG_ITEMS = RecordKind(
     path="catalog-items",
     key="item_id",
+    tool="fetchServiceCatalogItem",
     noun="catalog item",
     title="Service catalog item",
     description="One catalog item with its custom fields (what fetchServiceCatalogItem returns), as JSON.",
@@ -157,6 +162,14 @@ LINKED_TOOLS: dict[str, tuple[RecordKind, str]] = {
 
 # resource_link content blocks exist from this protocol version on (ISO dates compare as strings).
 _LINKS_SINCE = "2025-06-18"
+
+
+def kind_of(uri: str) -> RecordKind | None:
+    """The kind of record a ``helpdesk://`` URI or URI template names."""
+    for kind in RECORD_KINDS:
+        if uri == kind.uri_template or uri.startswith(f"{SCHEME}://{kind.path}/"):
+            return kind
+    return None
 
 
 def resource_link(kind: RecordKind, value: object) -> dict[str, Any]:

@@ -7,6 +7,7 @@ read the environment themselves: they receive the values they need as arguments.
 
 from __future__ import annotations
 
+import ipaddress
 from functools import cached_property
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -46,6 +47,12 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Host header values accepted, comma-separated (host or host:port, '*' port "
         "wildcard as host:*). Default: the host of base_url plus loopback names.",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed, so per-IP limits and logs see the real client. Empty: "
+        "forwarded headers are ignored.",
     )
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -120,7 +127,21 @@ class Settings(BaseSettings):
         "CLI): they apply everywhere within this. Changes made by the same process apply at once. "
         "0 looks on every request.",
     )
+    audit_batch_milliseconds: int = Field(
+        default=250,
+        ge=0,
+        le=250,
+        description="Audit rows of calls that changed nothing (reads, refusals) are written in "
+        "batches this often, off the request path; a write's row always commits in the write's own "
+        "transaction. SIGTERM flushes the last batch; SIGKILL loses at most this much. 0 writes "
+        "each row as its call ends.",
+    )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="What serve writes to stderr: text (one line per record) or json (one JSON object "
+        "per line, for log collectors), for the app, uvicorn and the start-up lines alike.",
+    )
     worker_timeout_seconds: int = Field(
         default=60,
         ge=5,
@@ -129,10 +150,20 @@ class Settings(BaseSettings):
         "supervisor's health check, before it is killed and replaced.",
     )
 
-    @field_validator("allowed_hosts", "allowed_origins", mode="before")
+    @field_validator("allowed_hosts", "allowed_origins", "trusted_proxies", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or CIDR such as 10.0.0.0/8") from None
+        return value
 
     @field_validator(
         "login_rate_limit_per_account",

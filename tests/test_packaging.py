@@ -28,3 +28,36 @@ def test_every_data_file_of_the_packages_is_in_package_data() -> None:
     assert data_files, "no data files found: the package layout changed"
     missing = [str(path) for path in data_files if not any(fnmatch(path.name, p) for p in patterns)]
     assert missing == [], f"not in [tool.setuptools.package-data]: {missing}"
+
+
+# Runtime dependencies no module imports by name, and why they are still needed.
+INDIRECT = {
+    "python-multipart": "Starlette parses the sign-in and consent forms with it",
+    "psycopg": "SQLAlchemy's postgresql+psycopg driver",
+    "uvicorn": "serve runs it (imported by name too, inside the command)",
+}
+IMPORT_NAMES = {"pydantic-settings": "pydantic_settings", "argon2-cffi": "argon2", "pyjwt": "jwt"}
+
+
+def test_every_runtime_dependency_is_used() -> None:
+    """A dependency nothing imports (slowapi was one) is dead weight in every install and image."""
+    import re
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    names = [
+        re.split(r"[\[<>=!~;]", spec, maxsplit=1)[0].strip() for spec in config["project"]["dependencies"]
+    ]
+    sources = "\n".join(
+        path.read_text()
+        for package in ("server", "domain", "auth", "schema", "seed")
+        for path in (ROOT / package).rglob("*.py")
+    )
+    unused = [
+        name
+        for name in names
+        if name not in INDIRECT
+        and not re.search(
+            rf"^\s*(import|from) {IMPORT_NAMES.get(name, name.replace('-', '_'))}\b", sources, re.MULTILINE
+        )
+    ]
+    assert unused == [], f"declared in pyproject.toml but never imported: {unused}"

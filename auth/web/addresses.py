@@ -10,8 +10,8 @@ from starlette.requests import Request
 def client_address(request: Request) -> str:
     """The caller's IP as counted: IPv4 as is, IPv6 by its /64 (one host usually holds a whole /64).
 
-    It is the peer address: behind a reverse proxy, run uvicorn with ``--proxy-headers`` and
-    ``--forwarded-allow-ips`` so that the peer is the real client.
+    It is the peer address: behind a reverse proxy, the server's HELPDESK_TRUSTED_PROXIES makes
+    the peer the real client (X-Forwarded-For from those proxies only).
     """
     host = request.client.host if request.client else ""
     try:

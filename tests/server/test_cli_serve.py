@@ -3,7 +3,9 @@ seeded where the demo logins may be served, and a public bind with demo logins i
 
 from __future__ import annotations
 
+import logging
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,16 @@ from server.cli import app as cli
 from server.serving import listen as real_listen
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def logging_restored() -> Iterator[None]:
+    """serve configures logging for its process; later tests get the test run's set-up back."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture

@@ -126,6 +126,7 @@ async def test_headers_narrow_sse_too(seeded_server: SeededServer) -> None:
         with pytest.raises(MCPError) as refused:
             await client.call_tool("fetchTickets", {})
         assert refused.value.code == INVALID_PARAMS
+        assert "/sse with these X-MCP-Toolsets/X-MCP-Readonly headers offers only" in refused.value.message
 
 
 @pytest.mark.parametrize(

@@ -24,12 +24,29 @@ def own_database_url(tmp: Path, suffix: str) -> str:
         return f"sqlite:///{tmp / f'{suffix}.db'}"
     url = make_url(base)
     name = f"{url.database}_{suffix}"
+    _execute(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    _created.append(name)
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+_created: list[str] = []
+
+
+def _execute(base: str, *statements: str) -> None:
     server = make_engine(base, pool_size=1)
     with server.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        for statement in statements:
+            connection.execute(text(statement))
     server.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_own_databases() -> None:
+    """Drop every database ``own_database_url`` created in this session (the test run leaves
+    nothing behind on the PostgreSQL server); called when the session ends."""
+    base = os.environ.get("HELPDESK_TEST_DATABASE_URL")
+    if base and _created:
+        _execute(base, *(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in _created))
+        _created.clear()
 
 
 @contextmanager

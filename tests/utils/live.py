@@ -44,7 +44,11 @@ def free_port() -> int:
 @contextmanager
 def live_server(app: ASGIApp, port: int) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1:``port`` in a thread; yield its base URL; stop it afterwards."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    # proxy_headers off, as `serve` runs it: uvicorn's default would believe X-Forwarded-For from
+    # 127.0.0.1, the test client itself (the app's own HELPDESK_TRUSTED_PROXIES decides instead).
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", proxy_headers=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -1,0 +1,101 @@
+"""What ``helpdesk-mcp serve`` writes, read from the real server's output: one line per request
+with its request id and the tool call's facts, JSON lines throughout with HELPDESK_LOG_FORMAT=json,
+and never a credential, even one a client put in the URL (``/mcp?api_key=…``: uvicorn's access log
+wrote whole URLs)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+
+from auth.apikeys import create_api_key
+from domain.db import make_engine, session_scope
+from domain.people.models import AgentRole
+from domain.people.service import create_agent
+from tests.utils.served import Served, serve
+
+REQUEST_ID = "trace-4711"
+
+
+def _api_key(served: Served) -> str:
+    engine = make_engine(served.database_url)
+    with session_scope(engine) as session:
+        create_agent(
+            session=session,
+            email="ops@example.com",
+            first_name="Olga",
+            role=AgentRole.admin,
+            workspace_ids=[],
+            password="a long operator password",
+        )
+        _, key = create_api_key(session, email="ops@example.com", name="logs")
+    engine.dispose()
+    return key
+
+
+async def _traffic(served: Served, key: str) -> httpx2.Response:
+    """A key in the URL, then a tool call through the SDK client with a request id."""
+    async with httpx2.AsyncClient(timeout=30) as plain:
+        in_url = await plain.post(f"{served.url}/mcp?api_key={key}", json={})
+    headers = {"Authorization": f"Bearer {key}", "X-Request-Id": REQUEST_ID}
+    async with (
+        httpx2.AsyncClient(headers=headers, timeout=30) as http,
+        Client(streamable_http_client(f"{served.url}/mcp", http_client=http)) as client,  # type: ignore[arg-type]
+    ):
+        result = await client.call_tool("fetchWorkspaces", {})
+        assert not result.is_error
+    return in_url
+
+
+def _request_lines(served: Served, key: str) -> list[str]:
+    text = served.log.read_text()
+    assert key not in text and key.split("_")[-1] not in text, "a secret reached the log"
+    return [line for line in text.splitlines() if "helpdesk.request" in line]
+
+
+async def test_json_logs_carry_the_tool_call_and_never_the_key(tmp_path: Path) -> None:
+    with serve(tmp_path, env={"HELPDESK_LOG_FORMAT": "json"}) as served:
+        key = _api_key(served)
+        in_url = await _traffic(served, key)
+        served.wait_for("the tool call's line", lambda: '"tool": "fetchWorkspaces"' in served.log.read_text())
+        lines = _request_lines(served, key)
+        entries: list[dict[str, Any]] = [json.loads(line) for line in served.log.read_text().splitlines()]
+
+    assert in_url.status_code == 401 and in_url.headers["x-request-id"]
+    assert {"time", "level", "logger", "message"} <= set(entries[0]), "the start-up line is JSON too"
+    refused = next(e for e in entries if e.get("status") == 401)
+    assert refused["path"] == "/mcp" and "api_key" not in json.dumps(refused)
+    call = next(e for e in entries if e.get("tool") == "fetchWorkspaces")
+    assert call["request_id"] == REQUEST_ID
+    assert call["outcome"] == "ok" and call["status"] == 200 and call["method"] == "POST"
+    assert call["credential"].startswith("hdk_") and isinstance(call["agent_id"], int)
+    assert call["duration_ms"] >= 0 and call["client"] == "127.0.0.1"
+    assert lines
+
+
+async def test_text_logs_are_one_line_per_request_without_the_key(tmp_path: Path) -> None:
+    with serve(tmp_path) as served:
+        key = _api_key(served)
+        await _traffic(served, key)
+        served.wait_for("the tool call's line", lambda: "tool=fetchWorkspaces" in served.log.read_text())
+        lines = _request_lines(served, key)
+
+    call = next(line for line in lines if "tool=fetchWorkspaces" in line)
+    assert f"request_id={REQUEST_ID}" in call and "outcome=ok" in call and "path=/mcp " in call
+    assert not any("api_key" in line for line in lines)
+
+
+@pytest.mark.parametrize("sent", ["not a token!", "x" * 200])
+def test_an_unusable_request_id_is_replaced(sent: str) -> None:
+    from server.requestlog import request_id_of
+
+    made = request_id_of([(b"x-request-id", sent.encode())])
+
+    assert made != sent and len(made) == 16
+    assert request_id_of([(b"x-request-id", b"abc-123")]) == "abc-123"
