@@ -28,6 +28,7 @@ from domain.db import POOL_SIZE, make_engine
 from domain.types import utcnow
 from server.audit import AuditMiddleware, AuditRetention
 from server.audit_buffer import AuditBuffer
+from server.connect.home import HomePage
 from server.console import console_routes
 from server.context import McpRequest
 from server.edge import EdgeMiddleware, default_allowed_hosts, default_allowed_origins
@@ -196,6 +197,7 @@ def create_app(
             await anyio.to_thread.run_sync(audit_buffer.flush)
 
     routes: list[BaseRoute] = [
+        Route("/", HomePage(base_url=settings.base_url, version=package_version()).show, methods=["GET"]),
         *probe_routes(engine=engine, redis_url=settings.redis_url),
         Route("/mcp", endpoint(streamable), methods=MCP_METHODS),
         # The narrowed URLs (server.endpoints) reach the same SDK app, at the path it routes.
