@@ -7,8 +7,9 @@ the SDK compares ``Mcp-Name`` with the body's ``name`` byte for byte (400, -3202
 DNS-rebinding protection: a ``Host`` outside the configured list is refused on every path but the
 health probes (``/healthz``, ``/readyz``: public, no cookies, asked for by IP); a
 present ``Origin`` outside the list is refused on the MCP and console paths (browsers send it;
-native clients do not). Discovery and OAuth endpoints hold only public data and no cookies, so
-they answer CORS for any origin; ``/mcp`` answers CORS only for allowed origins.
+native clients do not), and on the sign-in and consent forms (``/authorize/…``), which carry the
+session cookie. Discovery and OAuth endpoints hold only public data and no cookies, so they answer
+CORS for any origin; ``/mcp`` answers CORS only for allowed origins.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ MCP_ALLOW_HEADERS = (
 EXPOSE_HEADERS = (
     "Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate, Retry-After, RateLimit, RateLimit-Policy"
 )
-ORIGIN_CHECKED_PREFIXES = ("/mcp", "/sse", "/messages", "/admin")
+# "/authorize/" (with the slash): the sign-in, consent and sign-out forms, which carry the session
+# cookie; "/authorize" itself is an OAuth endpoint clients may call from any origin.
+ORIGIN_CHECKED_PREFIXES = ("/mcp", "/sse", "/messages", "/admin", "/authorize/")
 LOOPBACK_HOSTS = ("127.0.0.1:*", "localhost:*", "[::1]:*")
 OWS = b" \t"
 

@@ -264,3 +264,23 @@ async def test_only_unknown_scopes_are_invalid_scope_and_known_ones_are_granted(
     issued = await obtain_code(browser, client, agent, scope="mcp:admin mcp:read")
     token = await exchange_code(http, client, issued)
     assert token.status_code == 200 and token.json()["scope"] == "mcp:read"
+
+
+async def test_the_sign_in_and_consent_forms_refuse_a_foreign_origin(
+    http: httpx.AsyncClient, browser: Browser, agent: Person
+) -> None:
+    """Issue 9.8: the consent POST checks ``Origin`` the way the console does."""
+    client = await register_client(http, token_endpoint_auth_method="none")
+    _, challenge = pkce_pair()
+    login = await browser.go(authorize_url(client["client_id"], LOOPBACK_REDIRECT, challenge))
+    consent = await browser.submit(login, email=agent.email, password=agent.password)
+    assert "Allow access" in consent.text
+    form = parse_page(consent.text).forms[0]
+    data = {**form.fields, "decision": "approve"}
+    for path, fields in ((form.action, data), ("/authorize/login", {"email": agent.email})):
+        foreign = await http.post(path, data=fields, headers={"Origin": "https://evil.example"})
+        assert foreign.status_code == 403, path
+        assert foreign.json()["error"] == "invalid_origin"
+    approved = await browser.http.post(form.action, data=data, headers={"Origin": BASE_URL})
+    assert approved.status_code in (302, 303)
+    assert "code" in query(approved.headers["location"])
