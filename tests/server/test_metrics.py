@@ -12,10 +12,6 @@ from mcp.client.streamable_http import streamable_http_client
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import Engine
 
-from auth.apikeys import create_api_key
-from domain.db import make_engine, session_scope
-from domain.people.models import AgentRole
-from domain.people.service import create_agent
 from server.app import create_app
 from server.settings import load_settings
 from tests.server.conftest import SeededServer
@@ -83,18 +79,7 @@ def test_a_metrics_token_is_required_when_set(engine: Engine) -> None:
 
 async def test_with_two_workers_every_scrape_counts_all_calls(tmp_path: Path) -> None:
     with serve(tmp_path, "--workers", "2") as served:
-        engine = make_engine(served.database_url)
-        with session_scope(engine) as session:
-            create_agent(
-                session=session,
-                email="ops@example.com",
-                first_name="Olga",
-                role=AgentRole.admin,
-                workspace_ids=[],
-                password="a long operator password",
-            )
-            _, key = create_api_key(session, email="ops@example.com", name="metrics")
-        engine.dispose()
+        key = served.api_key()
 
         await _call(served.url, key, 6)
 
