@@ -30,13 +30,14 @@ from auth.oauth import store
 from auth.oauth.models import OAuthGrant
 from domain.audit.service import Actor, record_admin_action
 from domain.errors import Forbidden, InvalidField
-from domain.people.models import Agent, AgentPublic, AgentRole, AgentWorkspace, Requester
+from domain.people.models import Agent, AgentPublic, AgentRole, AgentWorkspace, Requester, RequesterPublic
 from domain.people.passwords import hash_password
 from domain.people.service import (
     MIN_PASSWORD_LENGTH,
     active_admin_count,
     agent_by_email,
     agent_public,
+    create_requester,
     existing_workspace_ids,
 )
 
@@ -226,3 +227,23 @@ def remove_logins(session: Session, *, emails: Sequence[str], actor: Actor, now:
             removed.append(email)
     session.flush()
     return removed
+
+
+def add_requester(
+    session: Session,
+    *,
+    email: str,
+    first_name: str,
+    last_name: str = "",
+    department: str = "",
+    actor: Actor,
+    now: datetime,
+) -> RequesterPublic:
+    """Create a requester (an end user, who cannot sign in), recorded in the audit log."""
+    requester = create_requester(
+        session=session, email=email, first_name=first_name, last_name=last_name, department=department
+    )
+    record_admin_action(
+        session=session, actor=actor, action="requesters.create", subject=requester.email, at=now
+    )
+    return requester

@@ -29,6 +29,10 @@ class Caller:
         return self.is_admin or workspace_id in self.workspace_ids
 
 
+# The account as a whole: an operator at the command line, or an admin's account-wide page.
+OPERATOR = Caller(agent_id=0, email="", is_admin=True)
+
+
 def scope_to_caller(statement: S, workspace_column: Any, caller: Caller) -> S:
     """Restrict ``statement`` to rows in the caller's workspaces (no-op for admins)."""
     if caller.is_admin:

@@ -27,6 +27,8 @@ from auth.oauth.protected_resources import SSE_PATH, ResourceCatalog
 from domain.db import POOL_SIZE, make_engine
 from domain.types import utcnow
 from server.audit import AuditMiddleware, AuditRetention
+from server.audit_buffer import AuditBuffer
+from server.connect.home import HomePage
 from server.console import console_routes
 from server.context import McpRequest
 from server.edge import EdgeMiddleware, default_allowed_hosts, default_allowed_origins
@@ -112,10 +114,20 @@ def create_app(
         sign_in_limits=rate_limits,
     )
     specs = all_tool_specs() if tool_specs is None else list(tool_specs)
+    interval = settings.audit_batch_milliseconds / 1000
+    audit_buffer = AuditBuffer(engine, interval=interval) if interval else None
+    write_tools = frozenset(spec.name for spec in specs if spec.writes)
     mcp, book = build_mcp_server(
         specs,
         version=package_version(),
-        middleware=[AuditMiddleware(clock=clock), ToolVisibilityMiddleware()],
+        middleware=[
+            AuditMiddleware(
+                clock=clock,
+                buffer=audit_buffer,
+                in_transaction=write_tools.__contains__ if audit_buffer else lambda _name: True,
+            ),
+            ToolVisibilityMiddleware(),
+        ],
         request_state_security=shared_request_state(engine, audience="helpdesk-mcp"),
     )
     if gate is None:
@@ -177,12 +189,18 @@ def create_app(
             tasks.start_soon(retention.run_forever)
             # Long-lived objects built at start-up never become garbage: freezing them keeps
             # full collections (and their pauses, the p99 of PERFORMANCE.md) short.
+            if audit_buffer is not None:
+                tasks.start_soon(audit_buffer.run_forever)
             gc.collect()
             gc.freeze()
             yield
             tasks.cancel_scope.cancel()
+        # After the last request (uvicorn stops on SIGTERM only once those in flight are done).
+        if audit_buffer is not None:
+            await anyio.to_thread.run_sync(audit_buffer.flush)
 
     routes: list[BaseRoute] = [
+        Route("/", HomePage(base_url=settings.base_url, version=package_version()).show, methods=["GET"]),
         *probe_routes(engine=engine, redis_url=settings.redis_url),
         *metrics_routes(token=settings.metrics_token),
         Route("/mcp", endpoint(streamable), methods=MCP_METHODS),

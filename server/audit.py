@@ -2,11 +2,15 @@
 
 ``AuditMiddleware`` is the outermost SDK middleware, so it sees every call that reached the MCP
 server: ones refused for a disabled tool or bad arguments included, ones refused by the quota
-gate at the HTTP edge never (they have no effect to audit). A call whose tool completes its unit
+gate at the HTTP edge never (they have no effect to audit). A write tool that completes its unit
 of work has its row inserted in that same transaction (``server.context.pending_audit``): a
-write and its audit row commit together or not at all. Any other call (refused, failed, rolled
-back) changed nothing; its row is written after the answer with a single INSERT in a worker
-thread, and a failure to write that one is logged and does not turn the answer into an error.
+write and its audit row commit together or not at all. Every other call (reads, and calls that
+were refused, failed or rolled back) changed nothing: its row goes to the ``AuditBuffer`` and is
+written in a batch off the request path (``server.audit_buffer`` says what that can lose), so a
+read's transaction stays read-only. Without a buffer (``HELPDESK_AUDIT_BATCH_MILLISECONDS=0``)
+every call that completes its unit of work records its row there, and the rest are written after
+the answer in a worker thread. A failure to write a row outside a transaction is logged and does
+not turn the answer into an error.
 
 ``AuditRetention`` runs in the application's lifespan: it purges expired rows once at start-up
 (before the server takes requests) and then every ``interval``, reading time from the injected
@@ -33,6 +37,7 @@ from domain.audit.models import Outcome
 from domain.audit.service import ToolCallRecord, purge_expired, record_call
 from domain.audit.summary import summarise_arguments
 from domain.db import session_scope
+from server.audit_buffer import AuditBuffer
 from server.context import McpRequest, PendingAudit, current_request, pending_audit
 from server.requestlog import note_tool_call
 
@@ -58,6 +63,9 @@ def _error_text(result: Any) -> str | None:
 @dataclass
 class AuditMiddleware:
     clock: Callable[[], datetime]
+    buffer: AuditBuffer | None = None
+    # Tools whose row goes in their own transaction (default: every tool); with a buffer, writes.
+    in_transaction: Callable[[str], bool] = lambda _name: True
 
     async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> Any:
         request = current_request.get(None)
@@ -70,22 +78,25 @@ class AuditMiddleware:
             duration_ms = round((time.perf_counter() - started) * 1000)
             record_call(session=session, call=_record(request, params, at, duration_ms, None))
 
-        audit = PendingAudit(add=add_success)
+        name = params.get("name") if isinstance(params, dict) else None
+        recorded_by_tool = self.in_transaction(name if isinstance(name, str) else "")
+        audit = PendingAudit(add=add_success) if recorded_by_tool else None
         token = pending_audit.set(audit)
         try:
             result = await call_next(ctx)
         except Exception as exc:
             error = str(exc)[:MAX_ERROR_TEXT] or type(exc).__name__
             _note(request, params, started, error)
-            if not audit.committed:
+            if audit is None or not audit.committed:
                 await self._write(request, params, at, started, error)
             raise
         finally:
             pending_audit.reset(token)
         # A call whose audit row went in with its own transaction succeeded.
-        outcome = None if audit.committed else _error_text(result)
+        committed = audit is not None and audit.committed
+        outcome = None if committed else _error_text(result)
         _note(request, params, started, outcome)
-        if not audit.committed:
+        if not committed:
             await self._write(request, params, at, started, outcome)
         return result
 
@@ -93,8 +104,12 @@ class AuditMiddleware:
         self, request: McpRequest, params: Any, at: datetime, started: float, error: str | None
     ) -> None:
         duration_ms = round((time.perf_counter() - started) * 1000)
+        record = _record(request, params, at, duration_ms, error)
+        if self.buffer is not None:
+            self.buffer.add(record)
+            return
         try:
-            await anyio.to_thread.run_sync(_insert, request, params, at, duration_ms, error)
+            await anyio.to_thread.run_sync(_insert, request.engine, record)
         except Exception:
             logger.exception("could not write the audit row of a tool call")
 
@@ -111,9 +126,9 @@ def _note(request: McpRequest, params: Any, started: float, error: str | None) -
     )
 
 
-def _insert(request: McpRequest, params: Any, at: datetime, duration_ms: int, error: str | None) -> None:
-    with session_scope(request.engine) as session:
-        record_call(session=session, call=_record(request, params, at, duration_ms, error))
+def _insert(engine: Engine, record: ToolCallRecord) -> None:
+    with session_scope(engine) as session:
+        record_call(session=session, call=record)
 
 
 def _record(

@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from auth import lifecycle
-    from domain.caller import Caller
-    from domain.people.models import AgentPublic
 
 # The services are imported inside the commands that use them: every `helpdesk-mcp` start
 # (`--help`, each uvicorn worker) imports this module, and they pull in SQLModel and the SDK.
@@ -50,13 +48,6 @@ def register(app: typer.Typer) -> None:
 def _fail(message: str) -> typer.Exit:
     err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
     return typer.Exit(2)
-
-
-def _operator() -> Caller:
-    """The operator holds the database URL and so sees the whole account, as an admin does."""
-    from domain.caller import Caller
-
-    return Caller(agent_id=0, email="", is_admin=True)
 
 
 def _run(work: Callable[[Session], T]) -> T:
@@ -137,18 +128,9 @@ def agents_create(
 @agents_app.command("list")
 def agents_list(as_json: JsonOption = False) -> None:
     """Every admin and agent: role, whether active, workspaces."""
-    from domain.people.service import list_agents
+    from domain.people.service import all_agents
 
-    def load(session: Session) -> list[AgentPublic]:
-        agents: list[AgentPublic] = []
-        page: int | None = 1
-        while page is not None:
-            listing = list_agents(session=session, caller=_operator(), page=page, per_page=100)
-            agents.extend(listing.agents)
-            page = listing.next_page
-        return agents
-
-    agents = _run(load)
+    agents = _run(lambda session: all_agents(session=session))
     if as_json:
         out.print_json(json.dumps([agent.model_dump(mode="json") for agent in agents]))
         return
@@ -268,11 +250,12 @@ def requesters_list(
     as_json: JsonOption = False,
 ) -> None:
     """Requesters by id, a page at a time."""
+    from domain.caller import OPERATOR
     from domain.people.service import list_requesters
 
     listing = _run(
         lambda s: list_requesters(
-            session=s, caller=_operator(), search_term=search, page=page, per_page=per_page
+            session=s, caller=OPERATOR, search_term=search, page=page, per_page=per_page
         )
     )
     if as_json:
@@ -303,11 +286,19 @@ def requesters_create(
     department: Annotated[str, typer.Option(help="Department.")] = "",
 ) -> None:
     """Create a requester (an end user; requesters cannot sign in); prints its id."""
-    from domain.people.service import create_requester
+    from auth import lifecycle
+    from domain.audit.service import CLI_OPERATOR
+    from domain.types import utcnow
 
     requester = _run(
-        lambda s: create_requester(
-            session=s, email=email, first_name=first_name, last_name=last_name, department=department
+        lambda s: lifecycle.add_requester(
+            s,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            department=department,
+            actor=CLI_OPERATOR,
+            now=utcnow(),
         )
     )
     err.print(f"created requester {requester.email}")

@@ -127,6 +127,15 @@ class Settings(BaseSettings):
         "CLI): they apply everywhere within this. Changes made by the same process apply at once. "
         "0 looks on every request.",
     )
+    audit_batch_milliseconds: int = Field(
+        default=250,
+        ge=0,
+        le=250,
+        description="Audit rows of calls that changed nothing (reads, refusals) are written in "
+        "batches this often, off the request path; a write's row always commits in the write's own "
+        "transaction. SIGTERM flushes the last batch; SIGKILL loses at most this much. 0 writes "
+        "each row as its call ends.",
+    )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
     metrics_token: str | None = Field(
         default=None,

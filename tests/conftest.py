@@ -32,6 +32,9 @@ for limit in (
 ):
     os.environ.setdefault(f"HELPDESK_{limit}", "")
 os.environ.setdefault("HELPDESK_TOKEN_RATE_LIMIT_PER_CLIENT", "")
+# Tests read the audit log right after a call: each row is written as its call ends unless a
+# test measures the batching itself (tests/server/test_audit_batches.py).
+os.environ.setdefault("HELPDESK_AUDIT_BATCH_MILLISECONDS", "0")
 
 # Fuzz tests explore new inputs on developers' machines; in CI they replay the same examples,
 # so a run's verdict does not depend on luck.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -51,22 +52,30 @@ class ToolCallRecord:
     duration_ms: int
 
 
+def _row(call: ToolCallRecord) -> dict[str, Any]:
+    return {
+        "at": call.at,
+        "agent_id": call.agent_id,
+        "agent_email": call.agent_email[:254],
+        "credential_kind": call.credential_kind[:16],
+        "credential": call.credential[:64],
+        "tool": call.tool[:100],
+        "arguments": call.arguments[:1000],
+        "outcome": call.outcome,
+        "error": call.error[:300] if call.error else None,
+        "duration_ms": max(0, call.duration_ms),
+    }
+
+
 def record_call(*, session: Session, call: ToolCallRecord) -> None:
     """Append one row (a plain INSERT: no read, no ORM bookkeeping)."""
-    session.execute(
-        insert(ENTRIES).values(
-            at=call.at,
-            agent_id=call.agent_id,
-            agent_email=call.agent_email[:254],
-            credential_kind=call.credential_kind[:16],
-            credential=call.credential[:64],
-            tool=call.tool[:100],
-            arguments=call.arguments[:1000],
-            outcome=call.outcome,
-            error=call.error[:300] if call.error else None,
-            duration_ms=max(0, call.duration_ms),
-        )
-    )
+    session.execute(insert(ENTRIES).values(**_row(call)))
+
+
+def record_calls(*, session: Session, calls: Sequence[ToolCallRecord]) -> None:
+    """Append a batch of rows in one statement (the driver's executemany)."""
+    if calls:
+        session.execute(insert(ENTRIES), [_row(call) for call in calls])
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,10 +11,10 @@ from sqlalchemy import select as sql_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from domain.caller import Caller
+from domain.caller import OPERATOR, Caller
 from domain.checks import coerce_enum, normalized_email
 from domain.errors import InvalidField, NotFound
-from domain.pagination import DEFAULT_PER_PAGE, paginate
+from domain.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE, paginate
 from domain.people.models import (
     Agent,
     AgentGroup,
@@ -277,3 +277,14 @@ def create_requester(
     session.add(requester)
     session.flush()
     return RequesterPublic.model_validate(requester)
+
+
+def all_agents(*, session: Session) -> list[AgentPublic]:
+    """Every admin and agent, by id (for the account-wide lists of the CLI and the console)."""
+    agents: list[AgentPublic] = []
+    page: int | None = 1
+    while page is not None:
+        listing = list_agents(session=session, caller=OPERATOR, page=page, per_page=MAX_PER_PAGE)
+        agents.extend(listing.agents)
+        page = listing.next_page
+    return agents

@@ -24,7 +24,9 @@ from auth.web.signing import Signer
 from server.console.apps import ConnectedAppsPage
 from server.console.audit import AuditPage
 from server.console.base import LOGIN_PATH, PREFIX, Console, Viewer, login_redirect
+from server.console.connect import ConnectPage
 from server.console.keys import ApiKeysPage
+from server.console.people import PeoplePage
 from server.console.signin import SignIn
 from server.console.tools import ToolsPage
 from server.console.usage import QuotaUsageSource, UsagePage, UsageSource
@@ -81,8 +83,10 @@ def console_routes(
     sign_in = SignIn(console, sign_in_limits)
     apps = ConnectedAppsPage(console)
     keys = ApiKeysPage(console)
+    connect = ConnectPage(console, settings.base_url)
     usage = UsagePage(console, usage_source or QuotaUsageSource(engine, settings), clock)
     tools = ToolsPage(console, specs)
+    people = PeoplePage(console)
     audit = AuditPage(console, [spec.name for spec in specs], settings.audit_retention_days)
     return [
         Route(PREFIX, _home, methods=["GET"]),
@@ -96,11 +100,20 @@ def console_routes(
             guarded(console, apps.revoke_client, admin_only=True),
             methods=["POST"],
         ),
+        Route(f"{PREFIX}/connect", guarded(console, connect.show), methods=["GET"]),
+        Route(f"{PREFIX}/connect/key", guarded(console, connect.create_key), methods=["POST"]),
         Route(f"{PREFIX}/keys", guarded(console, keys.show), methods=["GET"]),
         Route(f"{PREFIX}/keys", guarded(console, keys.create), methods=["POST"]),
         Route(f"{PREFIX}/keys/revoke", guarded(console, keys.revoke), methods=["POST"]),
         Route(f"{PREFIX}/usage", guarded(console, usage.show, admin_only=True), methods=["GET"]),
         Route(f"{PREFIX}/usage/limits", guarded(console, usage.set_limit, admin_only=True), methods=["POST"]),
+        Route(f"{PREFIX}/people", guarded(console, people.show, admin_only=True), methods=["GET"]),
+        Route(f"{PREFIX}/people", guarded(console, people.change, admin_only=True), methods=["POST"]),
+        Route(
+            f"{PREFIX}/people/requesters",
+            guarded(console, people.add_requester, admin_only=True),
+            methods=["POST"],
+        ),
         Route(f"{PREFIX}/tools", guarded(console, tools.show, admin_only=True), methods=["GET"]),
         Route(f"{PREFIX}/tools", guarded(console, tools.switch, admin_only=True), methods=["POST"]),
         Route(f"{PREFIX}/audit", guarded(console, audit.show, admin_only=True), methods=["GET"]),

@@ -315,3 +315,46 @@ async def test_admin_pages_keys_usage_tools_and_audit(stage: Stage, page: Any) -
     await page.get_by_role("button", name="Filter").click()
     await page.wait_for_url("**/admin/audit?*tool=fetchWorkspaces*")
     assert await rows.count() == 1
+
+
+async def test_connect_page_fills_a_new_key_into_the_configurations(stage: Stage, page: Any) -> None:
+    await _sign_in(page, stage, AGENT, "/admin/connect")
+    assert await page.get_by_role("textbox", name="MCP URL").input_value() == f"{stage.url}/mcp"
+    cursor = page.get_by_role("textbox", name="Cursor with an API key")
+    assert "hdk_your_key" in await cursor.input_value()
+    await _shoot(page, stage, "connect", height=1500)
+    await page.get_by_label("Label").fill("Cursor on my laptop")
+    await page.get_by_role("button", name="Create a key and fill it in").click()
+    key = await page.get_by_role("textbox", name="New API key").input_value()
+    assert key.startswith("hdk_")
+    assert f"Bearer {key}" in await page.get_by_role("textbox", name="Cursor with an API key").input_value()
+    assert await page.get_by_role("button", name="Copy").first.is_visible()  # the script ran
+    assert await _mcp_status(stage, key) == 200
+
+
+async def test_people_page_deactivates_an_agent(stage: Stage, page: Any) -> None:
+    with session_scope(stage.engine) as session:
+        leaver = session.exec(
+            select(Agent).where(col(Agent.email) != ADMIN_EMAIL, col(Agent.email) != AGENT_EMAIL)
+        ).first()
+        assert leaver is not None
+        leaver_email = leaver.email
+        key = create_api_key(session, email=leaver_email)[1]
+    assert await _mcp_status(stage, key) == 200
+    await _sign_in(page, stage, ADMIN, "/admin/people")
+    await page.get_by_role("button", name=f"Deactivate {leaver_email}").click()
+    await page.get_by_role("status").wait_for()
+    assert "Deactivated" in await page.get_by_role("status").inner_text()
+    assert await page.get_by_role("button", name=f"Reactivate {leaver_email}").count() == 1
+    assert await _mcp_status(stage, key) == 401
+    await _shoot(page, stage, "people", height=1100)
+
+
+async def test_usage_chart_labels_stay_readable_at_phone_width(stage: Stage, page: Any) -> None:
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await _sign_in(page, stage, ADMIN, "/admin/usage")
+    label = page.locator("svg.chart text").nth(1)
+    box = await label.bounding_box()
+    assert box is not None and box["height"] >= 9, "labels rendered at least 9 px tall"
+    chart_card = page.locator("section.card", has=page.locator("svg.chart"))
+    await chart_card.screenshot(path=str(stage.shots / "usage-phone.png"))
