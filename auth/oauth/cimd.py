@@ -74,10 +74,21 @@ def check_document_url(url: str) -> None:
         raise MetadataDocumentError("client_id must be an https URL with a path (and no dot segments).")
 
 
+# IPv6 ranges that carry an IPv4 address inside (RFC 3056 6to4, RFC 4380 Teredo, RFC 6052 and
+# RFC 8215 NAT64, RFC 4291 IPv4-compatible): a router or translator may deliver them to that IPv4
+# address, which may be private. They are refused whatever the IPv4 address they embed.
+IPV4_CARRYING_RANGES = tuple(
+    ipaddress.IPv6Network(network)
+    for network in ("2002::/16", "2001::/32", "64:ff9b::/96", "64:ff9b:1::/48", "::/96")
+)
+
+
 def is_public_address(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address) and any(ip in network for network in IPV4_CARRYING_RANGES):
+        return False
     return ip.is_global and not (
         ip.is_private
         or ip.is_loopback

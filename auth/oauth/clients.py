@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from mcp.shared.auth import InvalidRedirectUriError, OAuthClientInformationFull
+from mcp.shared.auth import InvalidRedirectUriError, InvalidScopeError, OAuthClientInformationFull
 from pydantic import AnyUrl, Field
 from sqlmodel import Session, select
 
@@ -18,7 +18,7 @@ from auth.oauth.cimd import ClientMetadataDocument
 from auth.oauth.credentials import CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX, hash_credential, new_credential
 from auth.oauth.models import ClientKind, OAuthClient
 from auth.oauth.redirects import check_registrable, match_redirect_uri
-from auth.oauth.scopes import format_scopes, grantable_scopes
+from auth.oauth.scopes import KNOWN_SCOPES, SUPPORTED_SCOPES, format_scopes, grantable_scopes, parse_scopes
 
 GRANT_TYPES = ["authorization_code", "refresh_token"]
 SECRET_METHODS = ("client_secret_basic", "client_secret_post")
@@ -48,6 +48,10 @@ class HelpdeskClientInformation(OAuthClientInformationFull):
         return redirect_uri
 
     def validate_scope(self, requested_scope: str | None) -> list[str] | None:
+        """What to grant; a request naming only scopes that do not exist here is refused."""
+        if requested_scope and not parse_scopes(requested_scope) & KNOWN_SCOPES:
+            known = " ".join(SUPPORTED_SCOPES)
+            raise InvalidScopeError(f"None of the requested scopes exists here; ask for {known}.")
         return sorted(grantable_scopes(requested_scope, allowed=self.scope))
 
 

@@ -37,6 +37,7 @@ from auth.oauth.authorization_request import PendingAuthorization, PendingAuthor
 from auth.oauth.cimd import MetadataDocumentError, MetadataDocumentFetcher, is_metadata_document_client_id
 from auth.oauth.clients import HelpdeskClientInformation
 from auth.oauth.models import ClientKind, OAuthClient, OAuthGrant, OAuthTokenRecord, TokenKind
+from auth.oauth.pkce import FORMAT_RULE, well_formed
 from auth.oauth.protected_resources import ProtectedResource, ResourceCatalog
 from auth.oauth.resource import resolve_access_token
 from auth.oauth.scopes import format_scopes, parse_scopes
@@ -118,6 +119,8 @@ class HelpdeskAuthorizationProvider:
         resource = self.resolve_resource(params.resource)
         if resource is None:
             raise AuthorizeError("invalid_target", "resource must be one of this server's MCP endpoints")
+        if not well_formed(params.code_challenge):
+            raise AuthorizeError("invalid_request", f"code_challenge must be {FORMAT_RULE}.")
         scopes = frozenset(params.scopes or [])
         if resource.read_only:  # a token obtained for a read-only URL is read-only everywhere
             scopes = frozenset(resource.scopes)

@@ -2,9 +2,10 @@
 
 ``mcp:read`` allows the read tools, ``mcp:write`` the write tools. A request that names no scope
 gets both. ``offline_access`` is accepted and ignored: a refresh token comes with every code
-grant anyway. Any other scope is dropped rather than refused (RFC 6749 §3.3 lets the server
-grant less than asked; the token response always says what was granted), because clients copy
-scope lists from places we do not control.
+grant anyway. Any other scope is dropped rather than refused when a known one is asked for too
+(RFC 6749 §3.3 lets the server grant less than asked; the token response always says what was
+granted), because clients copy scope lists from places we do not control; a request naming only
+unknown scopes is refused with ``invalid_scope`` rather than widened to the defaults.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ WRITE = "mcp:write"
 SUPPORTED_SCOPES: tuple[str, ...] = (READ, WRITE)
 DEFAULT_SCOPES: tuple[str, ...] = SUPPORTED_SCOPES
 OFFLINE_ACCESS = "offline_access"
+# What a request may name; a request naming only other scopes is refused (invalid_scope).
+KNOWN_SCOPES = frozenset((*SUPPORTED_SCOPES, OFFLINE_ACCESS))
 
 assert frozenset(SUPPORTED_SCOPES) == ALL_SCOPES
 

@@ -12,9 +12,6 @@ Every response carries ``Cache-Control: no-store`` (§5.1). Dead codes and refre
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from dataclasses import dataclass
 
 from mcp.server.auth.errors import stringify_pydantic_error
@@ -33,6 +30,7 @@ from starlette.responses import Response
 
 from auth.oauth.client_auth import ClientAuthenticationFailed, ClientAuthenticator
 from auth.oauth.clients import HelpdeskClientInformation
+from auth.oauth.pkce import FORMAT_RULE, pkce_matches
 from auth.oauth.provider import HelpdeskAuthorizationProvider
 from auth.oauth.scopes import SUPPORTED_SCOPES, parse_scopes
 
@@ -54,12 +52,6 @@ def invalid_client(exc: ClientAuthenticationFailed) -> Response:
         headers["WWW-Authenticate"] = 'Basic realm="helpdesk-mcp"'
     body = TokenErrorResponse(error="invalid_client", error_description=exc.description)
     return PydanticJSONResponse(content=body, status_code=401, headers=headers)
-
-
-def pkce_matches(verifier: str, challenge: str) -> bool:
-    digest = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
-    computed = base64.urlsafe_b64encode(digest).decode().rstrip("=")
-    return hmac.compare_digest(computed, challenge)
 
 
 async def read_form(request: Request) -> FormData | None:
@@ -114,7 +106,9 @@ class TokenHandler:
         ):
             return token_error("invalid_grant", "redirect_uri differs from the one used to get the code.")
         if not pkce_matches(form.code_verifier, code.code_challenge):
-            return token_error("invalid_grant", "code_verifier does not match the code_challenge.")
+            return token_error(
+                "invalid_grant", f"code_verifier must be {FORMAT_RULE} and match the code_challenge."
+            )
         if not self._resource_allowed(form.resource, code.resource_normalised):
             return token_error("invalid_target", "resource must be the MCP endpoint the grant was made for.")
         return token_response(await self.provider.exchange_authorization_code(client, code))

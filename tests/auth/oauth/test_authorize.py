@@ -4,6 +4,7 @@ PKCE and resource checks before anyone signs in, CSRF and anti-framing."""
 from __future__ import annotations
 
 import httpx
+import pytest
 from sqlalchemy.engine import Engine
 
 from domain.people.models import AgentRole
@@ -11,6 +12,7 @@ from tests.auth.browser import (
     LOOPBACK_REDIRECT,
     Browser,
     authorize_url,
+    exchange_code,
     obtain_code,
     parse_page,
     pkce_pair,
@@ -231,3 +233,34 @@ async def test_sign_out_returns_to_the_sign_in_page(
     signed_out = await browser.submit(consent, form_index=1)
     assert signed_out.status_code == 200
     assert 'name="password"' in signed_out.text
+
+
+@pytest.mark.parametrize(
+    "challenge",
+    ["short", "a" * 42, "a" * 129, "a" * 42 + "!", "a" * 42 + "=", "é" * 43],
+    ids=["short", "42", "129", "bang", "padding", "non-ascii"],
+)
+async def test_a_malformed_code_challenge_is_invalid_request(http: httpx.AsyncClient, challenge: str) -> None:
+    """Issue 9.6: RFC 7636 §4.2 — 43 to 128 characters of the unreserved alphabet."""
+    client = await register_client(http, token_endpoint_auth_method="none")
+    response = await http.get(authorize_url(client["client_id"], LOOPBACK_REDIRECT, challenge))
+    assert response.status_code == 302
+    error = query(response.headers["location"])
+    assert error["error"] == "invalid_request" and "code_challenge" in error["error_description"]
+
+
+async def test_only_unknown_scopes_are_invalid_scope_and_known_ones_are_granted(
+    http: httpx.AsyncClient, browser: Browser, agent: Person
+) -> None:
+    """Issue 9.7: ``scope=mcp:admin`` used to be widened to ``mcp:read mcp:write``."""
+    client = await register_client(http, token_endpoint_auth_method="none")
+    _, challenge = pkce_pair()
+    for scope in ("mcp:admin", "mcp:admin tickets:delete"):
+        response = await http.get(
+            authorize_url(client["client_id"], LOOPBACK_REDIRECT, challenge, scope=scope)
+        )
+        assert response.status_code == 302
+        assert query(response.headers["location"])["error"] == "invalid_scope", scope
+    issued = await obtain_code(browser, client, agent, scope="mcp:admin mcp:read")
+    token = await exchange_code(http, client, issued)
+    assert token.status_code == 200 and token.json()["scope"] == "mcp:read"

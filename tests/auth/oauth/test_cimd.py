@@ -78,7 +78,22 @@ async def test_document_whose_client_id_differs_is_refused(
 
 
 @pytest.mark.parametrize(
-    "address", ["10.0.0.5", "127.0.0.1", "169.254.169.254", "::1", "fd00::1", "::ffff:10.1.2.3", "100.64.0.1"]
+    "address",
+    [
+        "10.0.0.5",
+        "127.0.0.1",
+        "169.254.169.254",
+        "::1",
+        "fd00::1",
+        "::ffff:10.1.2.3",
+        "100.64.0.1",
+        # Issue 9.9: IPv6 transition ranges that embed an IPv4 address (here 10.0.0.1 / 127.0.0.1).
+        "2002:a00:1::1",  # 6to4
+        "2001:0:4136:e378:8000:63bf:f5ff:fffe",  # Teredo (server 65.54.227.120, client 10.0.0.1)
+        "64:ff9b::a00:1",  # NAT64 well-known prefix
+        "64:ff9b:1::a00:1",  # NAT64 local-use prefix
+        "::7f00:1",  # IPv4-compatible
+    ],
 )
 async def test_document_on_a_non_public_address_is_never_fetched(
     http: httpx.AsyncClient, web: FakeWeb, address: str, doc_url: str

@@ -4,8 +4,10 @@ refresh rotation with its grace window, and the access tokens ``/mcp`` accepts."
 from __future__ import annotations
 
 import base64
+import hashlib
 
 import httpx
+import pytest
 from sqlalchemy.engine import Engine
 
 from auth.oauth import resolve_access_token
@@ -13,9 +15,13 @@ from auth.oauth.protected_resources import ResourceCatalog
 from domain.db import session_scope
 from server.tools.base import TOOLSETS
 from tests.auth.browser import (
+    LOOPBACK_REDIRECT,
     Browser,
+    IssuedCode,
+    authorize_url,
     exchange_code,
     obtain_code,
+    query,
     refresh,
     register_client,
 )
@@ -281,3 +287,35 @@ async def test_garbage_requests_get_oauth_errors_never_500(http: httpx.AsyncClie
     ).status_code in {400, 401}
     assert (await http.get("/token")).status_code == 405
     assert BASE_URL
+
+
+@pytest.mark.parametrize(
+    "verifier",
+    ["too-short-but-hashes-right", "!" * 43, "a" * 129],
+    ids=["short", "outside the alphabet", "too long"],
+)
+async def test_a_malformed_verifier_is_refused_even_when_its_digest_matches(
+    http: httpx.AsyncClient, browser: Browser, agent: Person, verifier: str
+) -> None:
+    """Issue 9.11: RFC 7636 §4.1 — a verifier is 43 to 128 unreserved characters."""
+    client = await register_client(http, token_endpoint_auth_method="none")
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+    url = authorize_url(client["client_id"], LOOPBACK_REDIRECT, challenge)
+    result = await browser.login_and_consent(url, email=agent.email, password=agent.password)
+    issued = IssuedCode(query(result.headers["location"])["code"], verifier, LOOPBACK_REDIRECT, "")
+    response = await exchange_code(http, client, issued)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+
+
+async def test_the_challenge_itself_is_not_a_verifier(
+    http: httpx.AsyncClient, browser: Browser, agent: Person
+) -> None:
+    """Issue 9.11: plain PKCE (verifier == challenge) never passes at the token endpoint."""
+    client = await register_client(http, token_endpoint_auth_method="none")
+    issued = await obtain_code(browser, client, agent)
+    challenge = (
+        base64.urlsafe_b64encode(hashlib.sha256(issued.verifier.encode()).digest()).decode().rstrip("=")
+    )
+    response = await exchange_code(http, client, issued, code_verifier=challenge)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
