@@ -43,6 +43,7 @@ from server.mcp_endpoint import (
     streamable_http,
 )
 from server.mcp_messages import PostedMessage, json_content_type
+from server.metrics import metrics_routes, watch_pool
 from server.outages import OutageMiddleware
 from server.probes import probe_routes
 from server.quotas import build_quota_gate
@@ -96,7 +97,9 @@ def create_app(
     ``gate`` defaults to the tool-call quotas of ``settings``. ``clock`` and ``metadata_fetcher``
     let tests move time and answer CIMD fetches offline.
     """
-    engine = engine or make_engine(settings.database_url)
+    if engine is None:
+        engine = make_engine(settings.database_url)
+        watch_pool(engine)
     resources = ResourceCatalog(settings.base_url, TOOLSETS)
     token_resolver = token_resolver or BoundTokenResolver(resources)
     rate_limits = AuthRateLimits.from_config(settings.auth, clock=clock)
@@ -199,6 +202,7 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/", HomePage(base_url=settings.base_url, version=package_version()).show, methods=["GET"]),
         *probe_routes(engine=engine, redis_url=settings.redis_url),
+        *metrics_routes(token=settings.metrics_token),
         Route("/mcp", endpoint(streamable), methods=MCP_METHODS),
         # The narrowed URLs (server.endpoints) reach the same SDK app, at the path it routes.
         *(Route(path, endpoint(narrowed), methods=MCP_METHODS) for path in NARROWED_PATHS),

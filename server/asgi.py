@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
-from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from server import logs
 from server.settings import load_settings
@@ -13,10 +13,12 @@ from server.settings import load_settings
 NO_AUTH_ENV = "HELPDESK_INTERNAL_NO_AUTH"
 
 
-def create() -> Starlette:
+def create() -> ASGIApp:
     from server.app import create_app  # here, not at import: `serve` reads NO_AUTH_ENV from this module
+    from server.tracing import ENDPOINT_ENV, traced
 
     settings = load_settings()
     if not logging.getLogger().handlers:  # run by plain `uvicorn`; `serve` configured it already
         logs.configure(settings.log_format, settings.log_level)
-    return create_app(settings, no_auth=os.environ.get(NO_AUTH_ENV) == "1")
+    app = create_app(settings, no_auth=os.environ.get(NO_AUTH_ENV) == "1")
+    return traced(app, endpoint=os.environ.get(ENDPOINT_ENV))

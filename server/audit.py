@@ -86,7 +86,7 @@ class AuditMiddleware:
             result = await call_next(ctx)
         except Exception as exc:
             error = str(exc)[:MAX_ERROR_TEXT] or type(exc).__name__
-            _note(request, params, error)
+            _note(request, params, started, error)
             if audit is None or not audit.committed:
                 await self._write(request, params, at, started, error)
             raise
@@ -95,7 +95,7 @@ class AuditMiddleware:
         # A call whose audit row went in with its own transaction succeeded.
         committed = audit is not None and audit.committed
         outcome = None if committed else _error_text(result)
-        _note(request, params, outcome)
+        _note(request, params, started, outcome)
         if not committed:
             await self._write(request, params, at, started, outcome)
         return result
@@ -114,14 +114,15 @@ class AuditMiddleware:
             logger.exception("could not write the audit row of a tool call")
 
 
-def _note(request: McpRequest, params: Any, error: str | None) -> None:
-    """The call's outcome for the request's log line (``server.requestlog``)."""
+def _note(request: McpRequest, params: Any, started: float, error: str | None) -> None:
+    """The call's outcome, for the metrics and the request's log line (``server.requestlog``)."""
     name = params.get("name") if isinstance(params, dict) else None
     note_tool_call(
         tool=name if isinstance(name, str) else "",
         outcome="ok" if error is None else "tool_error",
         agent_id=request.caller.agent_id,
         credential=request.credential.reference,
+        seconds=time.perf_counter() - started,
     )
 
 

@@ -21,7 +21,10 @@ from urllib.parse import urlsplit
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.metrics import PATH as METRICS_PATH
 from server.probes import PROBE_PATHS
+
+PLATFORM_PATHS = PROBE_PATHS | {METRICS_PATH}
 
 MCP_ALLOW_HEADERS = (
     "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, "
@@ -76,7 +79,7 @@ class EdgeMiddleware:
             return
         _strip_header_whitespace(scope)
         path: str = scope["path"]
-        if path in PROBE_PATHS:  # from the platform, addressed by IP: any Host, no CORS
+        if path in PLATFORM_PATHS:  # probes and scrapes, addressed by IP: any Host, no CORS
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

@@ -88,6 +88,8 @@ def logging_config(log_format: LogFormat, level: str) -> dict[str, Any]:
             "uvicorn": {"handlers": [], "level": level.upper(), "propagate": True},
             "uvicorn.error": {"handlers": [], "level": level.upper(), "propagate": True},
             "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+            # Migrations at start-up announce every Alembic plugin at INFO.
+            "alembic": {"level": "DEBUG" if level == "debug" else "WARNING"},
             # The SDK logs every stateless request at INFO; keep the operator's log readable.
             "mcp": {"level": "DEBUG" if level == "debug" else "WARNING"},
         },

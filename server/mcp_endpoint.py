@@ -44,6 +44,7 @@ from server.mcp_messages import (
     read_message,
     streamable_http_dispatches,
 )
+from server.metrics import count_auth_failure
 from server.requestlog import note_tool_call, refusal_outcome
 from server.tools.base import WRITE_SCOPE
 from server.tools.registry import ToolBook
@@ -161,6 +162,8 @@ class McpEndpoint:
             call = posted.tool_call if isinstance(posted, PostedMessage) else None
             if call is not None:  # refused here, so the SDK (and the audit middleware) never saw it
                 note_tool_call(tool=call.name, outcome=refusal_outcome(refusal.status))
+            if refusal.status == 401:
+                count_auth_failure(str(refusal.body.get("error", "unauthorized")))
             await _send_json(send, refusal.status, refusal.body, refusal.headers)
             return
         token = current_request.set(request)

@@ -23,6 +23,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.metrics import count_tool_call
+
 logger = logging.getLogger("helpdesk.request")
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -45,9 +47,16 @@ current_facts: ContextVar[RequestFacts | None] = ContextVar("current_facts", def
 
 
 def note_tool_call(
-    *, tool: str, outcome: str, agent_id: int | None = None, credential: str | None = None
+    *,
+    tool: str,
+    outcome: str,
+    agent_id: int | None = None,
+    credential: str | None = None,
+    seconds: float | None = None,
 ) -> None:
-    """Record a tool call's outcome ("ok", "tool_error", "refused_quota", …) for the request's line."""
+    """Record a tool call's outcome ("ok", "tool_error", "refused_quota", …): counted in the
+    metrics, and kept for the request's log line."""
+    count_tool_call(tool, outcome, seconds)
     facts = current_facts.get()
     if facts is None:
         return

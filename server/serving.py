@@ -10,8 +10,11 @@ death is logged with its cause: the exit status, the signal, or the missed healt
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import signal
 import socket
+import tempfile
 from multiprocessing import connection
 
 from uvicorn import Config, Server
@@ -19,6 +22,7 @@ from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors.multiprocess import Multiprocess, Process
 
 logger = logging.getLogger("uvicorn.error")
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"  # server.metrics reads it in every worker
 
 
 class CannotListen(Exception):
@@ -41,11 +45,22 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def run(config: Config, sock: socket.socket) -> None:
-    """Serve on ``sock``: in this process, or under the supervisor with ``config.workers`` > 1."""
-    if config.workers > 1:
-        Supervisor(config, sockets=[sock]).run()
-    else:
+    """Serve on ``sock``: in this process, or under the supervisor with ``config.workers`` > 1.
+
+    Workers count metrics into a fresh directory of their own (prometheus-client's multiprocess
+    mode), made here before any worker starts and removed when serving ends; an operator's own
+    ``PROMETHEUS_MULTIPROC_DIR`` is used as it is."""
+    if config.workers == 1:
         Server(config).run(sockets=[sock])
+        return
+    made = None if os.environ.get(MULTIPROCESS_ENV) else tempfile.mkdtemp(prefix="helpdesk-metrics-")
+    if made:
+        os.environ[MULTIPROCESS_ENV] = made
+    try:
+        Supervisor(config, sockets=[sock]).run()
+    finally:
+        if made:
+            shutil.rmtree(made, ignore_errors=True)
 
 
 def _why_it_exited(exitcode: int | None) -> str:
@@ -103,6 +118,15 @@ class Supervisor(Multiprocess):
             if self.should_exit.is_set():
                 return
             logger.error("worker [%s] %s; starting a new one", process.pid, reason)
+            _forget_metrics_of(process.pid)
             replacement = Process(self.config, self.sockets)
             replacement.start()
             self.processes[index] = replacement
+
+
+def _forget_metrics_of(pid: int | None) -> None:
+    """A dead worker's live gauges (connections in use) stop counting; its counters stay."""
+    if pid is not None and os.environ.get(MULTIPROCESS_ENV):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]

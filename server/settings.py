@@ -137,6 +137,11 @@ class Settings(BaseSettings):
         "each row as its call ends.",
     )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+    metrics_token: str | None = Field(
+        default=None,
+        description="When set, GET /metrics requires 'Authorization: Bearer <this token>'. Unset: "
+        "/metrics is open (expose it only to your monitoring network).",
+    )
     log_format: Literal["text", "json"] = Field(
         default="text",
         description="What serve writes to stderr: text (one line per record) or json (one JSON object "

@@ -61,3 +61,27 @@ def test_every_runtime_dependency_is_used() -> None:
         )
     ]
     assert unused == [], f"declared in pyproject.toml but never imported: {unused}"
+
+
+def test_the_ci_constraints_satisfy_the_declared_ranges() -> None:
+    """A pin outside pyproject's range makes `pip install -e '.[test]' -c .ci/constraints.txt`
+    (CI and the README) fail to resolve: raise the pin with the range."""
+    from packaging.requirements import Requirement
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    declared = [
+        Requirement(spec)
+        for specs in (config["project"]["dependencies"], *config["project"]["optional-dependencies"].values())
+        for spec in specs
+    ]
+    pins = {}
+    for line in (ROOT / ".ci" / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[name.strip().lower()] = version.strip()
+    outside = [
+        f"{requirement} vs =={pins[requirement.name.lower()]}"
+        for requirement in declared
+        if requirement.name.lower() in pins and pins[requirement.name.lower()] not in requirement.specifier
+    ]
+    assert outside == []

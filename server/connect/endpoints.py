@@ -42,6 +42,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "onboarding, catalog, solutions, workspaces); add /readonly for their read tools.",
     ),
     Endpoint(
+        "/mcp/x/tickets,solutions/readonly",
+        "Chosen toolsets, read-only",
+        "Only the read tools of the toolsets named in the URL: here, reading tickets and the "
+        "knowledge base, for an assistant that answers questions and changes nothing.",
+    ),
+    Endpoint(
         "/sse",
         "Legacy SSE",
         "The HTTP+SSE transport of protocol 2024-11-05, for older clients that need it.",

@@ -14,29 +14,9 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from auth.apikeys import create_api_key
-from domain.db import make_engine, session_scope
-from domain.people.models import AgentRole
-from domain.people.service import create_agent
 from tests.utils.served import Served, serve
 
 REQUEST_ID = "trace-4711"
-
-
-def _api_key(served: Served) -> str:
-    engine = make_engine(served.database_url)
-    with session_scope(engine) as session:
-        create_agent(
-            session=session,
-            email="ops@example.com",
-            first_name="Olga",
-            role=AgentRole.admin,
-            workspace_ids=[],
-            password="a long operator password",
-        )
-        _, key = create_api_key(session, email="ops@example.com", name="logs")
-    engine.dispose()
-    return key
 
 
 async def _traffic(served: Served, key: str) -> httpx2.Response:
@@ -61,7 +41,7 @@ def _request_lines(served: Served, key: str) -> list[str]:
 
 async def test_json_logs_carry_the_tool_call_and_never_the_key(tmp_path: Path) -> None:
     with serve(tmp_path, env={"HELPDESK_LOG_FORMAT": "json"}) as served:
-        key = _api_key(served)
+        key = served.api_key()
         in_url = await _traffic(served, key)
         served.wait_for("the tool call's line", lambda: '"tool": "fetchWorkspaces"' in served.log.read_text())
         lines = _request_lines(served, key)
@@ -81,7 +61,7 @@ async def test_json_logs_carry_the_tool_call_and_never_the_key(tmp_path: Path) -
 
 async def test_text_logs_are_one_line_per_request_without_the_key(tmp_path: Path) -> None:
     with serve(tmp_path) as served:
-        key = _api_key(served)
+        key = served.api_key()
         await _traffic(served, key)
         served.wait_for("the tool call's line", lambda: "tool=fetchWorkspaces" in served.log.read_text())
         lines = _request_lines(served, key)

@@ -40,6 +40,26 @@ class Served:
             _pause.wait(0.1)
         raise AssertionError(f"no {condition} within 300 s:\n{self.log.read_text()}")
 
+    def api_key(self) -> str:
+        """An admin of the served database (ops@example.com) and an API key for them."""
+        from auth.apikeys import create_api_key
+        from domain.people.models import AgentRole
+        from domain.people.service import create_agent
+
+        engine = make_engine(self.database_url)
+        with session_scope(engine) as session:
+            create_agent(
+                session=session,
+                email="ops@example.com",
+                first_name="Olga",
+                role=AgentRole.admin,
+                workspace_ids=[],
+                password="a long operator password",
+            )
+            _, key = create_api_key(session, email="ops@example.com", name="served")
+        engine.dispose()
+        return key
+
     def healthy(self) -> bool:
         try:
             return httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200

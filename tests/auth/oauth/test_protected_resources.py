@@ -11,6 +11,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from server.connect.endpoints import ENDPOINTS
 from tests.auth.browser import (
     LOOPBACK_REDIRECT,
     Browser,
@@ -79,6 +80,20 @@ async def test_each_url_has_metadata_naming_itself(http: httpx.AsyncClient, path
 
 async def test_the_root_document_describes_mcp(http: httpx.AsyncClient) -> None:
     assert (await http.get(WELL_KNOWN)).json()["resource"] == BASE_URL + "/mcp"
+
+
+@pytest.mark.parametrize("path", [endpoint.path for endpoint in ENDPOINTS])
+async def test_every_url_the_connect_page_lists_is_its_own_protected_resource(
+    http: httpx.AsyncClient, path: str
+) -> None:
+    """The console's Connect page and ``/`` list these URLs: each must be served as itself."""
+    document = (await http.get(WELL_KNOWN + path)).json()
+    assert document["resource"] == BASE_URL + path
+    response = await (
+        http.get(path) if path == "/sse" else http.post(path, json=TOOLS_LIST, headers=mcp_headers())
+    )
+    assert response.status_code == 401
+    assert challenge(response)["resource_metadata"] == BASE_URL + WELL_KNOWN + path
 
 
 @pytest.mark.parametrize("path", NOT_OURS)
