@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import text
@@ -9,12 +13,14 @@ from sqlmodel import Session, select
 
 from domain import migrate
 from domain.db import make_engine
+from domain.people.models import Agent
 from domain.tickets.models import Ticket
 from seed import SeedError, is_seeded, seed_database
 from tests.seed.conftest import MakeDatabase
 from tests.utils.dump import canonical_dump
 
 SMALL = 0.1
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_two_fresh_databases_get_identical_content(make_database: MakeDatabase) -> None:
@@ -141,3 +147,45 @@ def test_scale_must_be_positive(make_database: MakeDatabase) -> None:
             assert "scale" in str(error)
         else:
             raise AssertionError(f"scale {scale} must be refused")
+
+
+_SEED_IN_A_PROCESS = """
+import sys
+from domain import migrate
+from domain.db import make_engine
+from seed import seed_database
+engine = make_engine("sqlite:///" + sys.argv[1])
+migrate.upgrade(engine)
+seed_database(engine, scale=0.02)
+"""
+
+
+def test_processes_with_different_hash_seeds_seed_identical_content(tmp_path: Path) -> None:
+    """Nothing in the seed may depend on Python's per-process ``hash()`` randomisation."""
+    engines = []
+    for hash_seed in ("1", "2"):
+        path = tmp_path / f"hash-{hash_seed}.db"
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run(
+            [sys.executable, "-c", _SEED_IN_A_PROCESS, str(path)],
+            env=env,
+            cwd=REPO_ROOT,
+            check=True,
+            timeout=300,
+        )
+        engines.append(make_engine(f"sqlite:///{path}"))
+    try:
+        first, second = (canonical_dump(engine) for engine in engines)
+        assert first == second
+        # Values testers write down: they change only when the dataset is meant to change.
+        with Session(engines[0]) as session:
+            ticket = session.get(Ticket, 1)
+            assert ticket is not None
+            assert ticket.subject == "Internal sites slow over VPN"
+            assert ticket.created_at == datetime(2026, 1, 5, 17, 38, 55, tzinfo=UTC)
+            assert ticket.updated_at == datetime(2026, 1, 8, 11, 54, 32, tzinfo=UTC)
+            agent = session.get(Agent, 2)
+            assert agent is not None and agent.email == "agent@helpdesk.test"
+    finally:
+        for engine in engines:
+            engine.dispose()

@@ -151,6 +151,44 @@ def test_foreign_host_and_origin_are_refused(base_url: str, keys: dict[str, str]
     assert "WWW-Authenticate" in local_origin.headers["access-control-expose-headers"]
 
 
+# Every browser-facing route besides /mcp (issue 9.13): a foreign Host is refused everywhere; a
+# foreign Origin on the console and the SSE transport (the OAuth endpoints answer CORS to anyone:
+# they hold no cookies, and browser-based clients call /token from their own origin).
+EDGE_ROUTES = [
+    ("GET", "/admin"),
+    ("GET", "/admin/login"),
+    ("POST", "/admin/login"),
+    ("GET", "/sse"),
+    ("POST", "/messages/?session_id=0123456789abcdef0123456789abcdef"),
+    ("GET", "/authorize"),
+    ("POST", "/token"),
+]
+ORIGIN_CHECKED = [route for route in EDGE_ROUTES if not route[1].startswith(("/authorize", "/token"))]
+
+
+@pytest.mark.parametrize(("method", "path"), EDGE_ROUTES)
+def test_a_foreign_host_is_refused_on_every_route(base_url: str, method: str, path: str) -> None:
+    response = httpx.request(method, f"{base_url}{path}", headers={"Host": "evil.example"})
+    assert response.status_code == 421
+    assert response.json()["error"] == "invalid_host"
+
+
+@pytest.mark.parametrize(("method", "path"), ORIGIN_CHECKED)
+def test_a_foreign_origin_is_refused_on_the_console_and_sse(base_url: str, method: str, path: str) -> None:
+    response = httpx.request(method, f"{base_url}{path}", headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403
+    assert response.json()["error"] == "invalid_origin"
+
+
+@pytest.mark.parametrize("path", ["/token", "/.well-known/oauth-authorization-server"])
+def test_oauth_endpoints_answer_cors_to_any_origin(base_url: str, path: str) -> None:
+    response = httpx.request(
+        "POST" if path == "/token" else "GET", f"{base_url}{path}", headers={"Origin": "https://app.example"}
+    )
+    assert response.status_code != 403
+    assert response.headers["access-control-allow-origin"] == "*"
+
+
 def test_cors_preflight_on_mcp_allows_mcp_headers(base_url: str) -> None:
     response = httpx.options(
         f"{base_url}/mcp",
