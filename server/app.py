@@ -43,7 +43,7 @@ from server.mcp_endpoint import (
     streamable_http,
 )
 from server.mcp_messages import PostedMessage, json_content_type
-from server.metrics import metrics_routes, watch_pool
+from server.metrics import OAuthMetricsMiddleware, metrics_routes, watch_pool
 from server.outages import OutageMiddleware
 from server.probes import probe_routes
 from server.quotas import build_quota_gate
@@ -220,6 +220,7 @@ def create_app(
     middleware = [
         *(proxies if settings.trusted_proxies else []),
         Middleware(RequestLogMiddleware),
+        Middleware(OAuthMetricsMiddleware),
         Middleware(OutageMiddleware),
         Middleware(
             EdgeMiddleware,

@@ -44,7 +44,7 @@ from server.mcp_messages import (
     read_message,
     streamable_http_dispatches,
 )
-from server.metrics import count_auth_failure
+from server.metrics import count_auth_failure, count_quota_refusal
 from server.requestlog import note_tool_call, refusal_outcome
 from server.tools.base import WRITE_SCOPE
 from server.tools.registry import ToolBook
@@ -164,6 +164,8 @@ class McpEndpoint:
                 note_tool_call(tool=call.name, outcome=refusal_outcome(refusal.status))
             if refusal.status == 401:
                 count_auth_failure(str(refusal.body.get("error", "unauthorized")))
+            elif refusal.status == 429:
+                count_quota_refusal(_refused_quota(refusal.body))
             await _send_json(send, refusal.status, refusal.body, refusal.headers)
             return
         token = current_request.set(request)
@@ -360,3 +362,11 @@ async def _send_json(send: Send, status: int, body: dict[str, Any], headers: dic
     raw.extend((name.encode(), value.encode()) for name, value in headers.items())
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": payload})
+
+
+def _refused_quota(body: dict[str, Any]) -> str:
+    """The quota a 429's JSON-RPC error names (``server.quotas.gate.quota_refusal``)."""
+    error = body.get("error")
+    data = error.get("data") if isinstance(error, dict) else None
+    quota = data.get("quota") if isinstance(data, dict) else None
+    return quota if isinstance(quota, str) else "unknown"

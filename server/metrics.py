@@ -1,5 +1,6 @@
 """Prometheus metrics at ``GET /metrics``: tool calls by tool and outcome, their latency, refusals
-at the /mcp edge, database connections in use.
+at the /mcp edge (auth failures by kind, quota refusals by quota), OAuth events (registrations,
+grants, code exchanges, refreshes, revocations), database connections in use.
 
 With ``serve --workers N`` every worker counts into files under ``PROMETHEUS_MULTIPROC_DIR``
 (``serve`` makes a fresh directory and exports it before any worker starts), and ``/metrics``
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import hmac
 import os
+from urllib.parse import parse_qs
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -27,6 +29,7 @@ from sqlalchemy.engine import Engine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 PATH = "/metrics"
@@ -42,6 +45,16 @@ TOOL_CALL_SECONDS = Histogram(
 )
 AUTH_FAILURES = Counter(
     "helpdesk_auth_failures", "Requests to the MCP endpoints refused for their credential, by kind.", ["kind"]
+)
+QUOTA_REFUSALS = Counter(
+    "helpdesk_quota_refusals",
+    "Tool calls refused by a quota, by quota (per_minute, per_month, per_user_minute, per_user_month).",
+    ["quota"],
+)
+OAUTH_EVENTS = Counter(
+    "helpdesk_oauth_events",
+    "OAuth events: registration, grant (consent approved), code_exchange, refresh, revocation.",
+    ["event"],
 )
 DB_CONNECTIONS = Gauge(
     "helpdesk_db_connections_in_use",
@@ -60,10 +73,66 @@ def count_auth_failure(kind: str) -> None:
     AUTH_FAILURES.labels(kind).inc()
 
 
+def count_quota_refusal(quota: str) -> None:
+    QUOTA_REFUSALS.labels(quota).inc()
+
+
 def watch_pool(engine: Engine) -> None:
     """Keep ``helpdesk_db_connections_in_use`` current from the pool's checkout/checkin events."""
     event.listen(engine, "checkout", lambda *_: DB_CONNECTIONS.inc())
     event.listen(engine, "checkin", lambda *_: DB_CONNECTIONS.dec())
+
+
+_TOKEN_BODY_KEPT = 4096  # enough for any grant_type field; /token bodies are small forms
+_OAUTH_PATHS = frozenset({"/register", "/token", "/revoke", "/authorize/consent"})
+
+
+def _oauth_event(path: str, status: int, location: bytes, token_form: bytes) -> str | None:
+    """The OAuth event an answer stands for, read from what the endpoint answered."""
+    if path == "/register":
+        return "registration" if status == 201 else None
+    if path == "/revoke":
+        return "revocation" if status == 200 else None
+    if path == "/authorize/consent":
+        return "grant" if 300 <= status < 400 and b"code=" in location else None
+    if status != 200:
+        return None
+    grant_type = parse_qs(token_form.decode("latin-1")).get("grant_type", [""])[0]
+    return {"authorization_code": "code_exchange", "refresh_token": "refresh"}.get(grant_type)
+
+
+class OAuthMetricsMiddleware:
+    """Counts OAuth events from the answers of the OAuth endpoints, so ``auth/`` knows nothing of
+    metrics: a 201 from /register, a consent redirect carrying a code, a 200 from /token by its
+    grant type, a 200 from /revoke."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope["method"] != "POST" or path not in _OAUTH_PATHS:
+            await self.app(scope, receive, send)
+            return
+        form = bytearray()
+        event: str | None = None
+
+        async def receive_watching() -> Message:
+            message = await receive()
+            if path == "/token" and message["type"] == "http.request" and len(form) < _TOKEN_BODY_KEPT:
+                form.extend(message.get("body", b"")[: _TOKEN_BODY_KEPT - len(form)])
+            return message
+
+        async def send_watching(message: Message) -> None:
+            nonlocal event
+            if message["type"] == "http.response.start":
+                location = dict(message.get("headers", ())).get(b"location", b"")
+                event = _oauth_event(path, message["status"], location, bytes(form))
+            await send(message)
+
+        await self.app(scope, receive_watching, send_watching)
+        if event is not None:
+            OAUTH_EVENTS.labels(event).inc()
 
 
 def _exposition() -> bytes:

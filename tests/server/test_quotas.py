@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 import redis
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -272,3 +273,22 @@ def test_an_unreachable_redis_falls_back_to_the_database_minute(engine: Engine, 
         assert statuses == [200, 200, 429]
         with session_scope(engine) as session:
             assert minute_calls_in_database(session=session, now=clock.now) == 2
+
+
+def _quota_refusals(url: str, quota: str) -> float:
+    scraped = httpx.get(f"{url}/metrics")
+    assert scraped.status_code == 200
+    for family in text_string_to_metric_families(scraped.text):
+        for sample in family.samples:
+            if sample.name == "helpdesk_quota_refusals_total" and sample.labels == {"quota": quota}:
+                return float(sample.value)
+    return 0.0
+
+
+def test_quota_refusals_are_counted_by_quota_in_the_metrics(engine: Engine, account: Account) -> None:
+    clock = SettableClock(fresh_moment(second=5))
+    with quota_server(engine, "memory", clock, per_minute=1, per_month=0) as server:
+        before = _quota_refusals(server.url, "per_minute")
+        _use(server, account.key, 1)
+        assert post(server.url, account.key, read_call(2)).status_code == 429
+        assert _quota_refusals(server.url, "per_minute") - before == 1
