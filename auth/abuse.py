@@ -32,7 +32,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import logging
 import math
 import threading
 from collections.abc import Callable
@@ -51,11 +50,14 @@ from starlette.responses import JSONResponse, Response
 from auth.config import AuthConfig
 from auth.oauth.token import MAX_FORM_FIELDS as TOKEN_FORM_FIELDS
 from auth.web.addresses import client_address as client_address
+from domain.outages import outages
 from domain.types import utcnow
 
-logger = logging.getLogger(__name__)
-
 KEY_PREFIX = "helpdesk/auth/"
+# Redis down: sign-ins, registrations and token requests are admitted unlimited (fail open), and
+# the outage is logged once when it starts and once when it ends (``domain.outages``).
+RATE_LIMIT_STORAGE = "redis (sign-in and OAuth rate limits)"
+FAIL_OPEN = "admitting sign-ins, registrations and token requests without rate limits until it is back"
 
 
 def rate_limit(value: str) -> RateLimitItem | None:
@@ -143,10 +145,12 @@ class AuthRateLimits:
             return 0
         try:
             with self._serial:
-                return int(self.storage.get(self._key(item, now, kind, subject)))
-        except StorageError:
-            logger.warning("rate-limit storage unavailable; admitting %s", kind, exc_info=True)
+                count = int(self.storage.get(self._key(item, now, kind, subject)))
+        except StorageError as exc:
+            outages.failed(RATE_LIMIT_STORAGE, exc, consequence=FAIL_OPEN)
             return 0
+        outages.recovered(RATE_LIMIT_STORAGE)
+        return count
 
     @staticmethod
     def _wait(item: RateLimitItem | None, now: datetime, count: int) -> int | None:
@@ -166,9 +170,10 @@ class AuthRateLimits:
         try:
             with self._serial:
                 count = self.storage.incr(self._key(item, now, kind, subject), item.get_expiry())
-        except StorageError:
-            logger.warning("rate-limit storage unavailable; admitting %s", kind, exc_info=True)
+        except StorageError as exc:
+            outages.failed(RATE_LIMIT_STORAGE, exc, consequence=FAIL_OPEN)
             return None
+        outages.recovered(RATE_LIMIT_STORAGE)
         if count <= item.amount:
             return None
         return _seconds_left(item, now)

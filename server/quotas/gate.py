@@ -20,6 +20,7 @@ from limits.errors import StorageError
 from sqlalchemy.engine import Engine
 
 from domain.db import session_scope
+from domain.outages import outages
 from domain.usage.models import Granularity, UsageScope
 from domain.usage.periods import Window, window_at
 from domain.usage.service import Consumed, QuotaExhausted, consume_calls, forget_minutes_before
@@ -30,6 +31,10 @@ from server.mcp_messages import ToolCall
 from server.quotas.windows import MinuteWindowStore
 
 logger = logging.getLogger(__name__)
+
+# Redis down: the minute windows are counted in the database (exact, slower) until it is back;
+# the outage is logged once when it starts and once when it ends (``domain.outages``).
+MINUTE_STORAGE = "redis (minute quota window)"
 
 # JSON-RPC leaves -32000..-32099 to implementations; 29 echoes HTTP 429.
 QUOTA_EXCEEDED = -32029
@@ -218,13 +223,12 @@ class QuotaGate:
                     raise QuotaExhausted(window_at(Granularity.minute, now), limit, scope)
                 taken.append(subject)
                 counts[subject] = count
-        except StorageError:
-            logger.warning(
-                "minute quota storage unavailable; counting minutes in the database", exc_info=True
-            )
+        except StorageError as exc:
+            outages.failed(MINUTE_STORAGE, exc, consequence="counting the minute quotas in the database")
             self._give_back(taken, now, amount)
             taken.clear()
             return None
+        outages.recovered(MINUTE_STORAGE)
         return counts
 
     def _give_back(self, taken: list[str], now: datetime, amount: int) -> None:
@@ -234,8 +238,8 @@ class QuotaGate:
         for subject in taken:
             try:
                 store.give_back(now, amount, subject=subject)
-            except StorageError:
-                logger.warning("could not give back %d call(s) to the minute window", amount, exc_info=True)
+            except StorageError as exc:  # the outage is logged once, where it was first seen
+                outages.failed(MINUTE_STORAGE, exc, consequence="counting the minute quotas in the database")
 
     def _forget_past_minutes(self, now: datetime) -> None:
         """First calls of a minute: delete older minute rows, in a transaction of their own."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from auth.abuse import AbuseGuard, AuthRateLimits, client_address
+from auth.abuse import RATE_LIMIT_STORAGE, AbuseGuard, AuthRateLimits, client_address
+from domain.outages import outages
 from server.settings import Settings, load_settings
 from tests.auth.conftest import build_app
 from tests.auth.constants import BASE_URL
@@ -192,11 +194,16 @@ async def test_the_oauth_routes_answer_429_once_a_limit_is_spent(
         assert tokens[2].json()["error"] == "temporarily_unavailable"
 
 
-def test_an_unreachable_redis_admits_rather_than_failing_sign_in() -> None:
+def test_an_unreachable_redis_admits_rather_than_failing_sign_in(caplog: pytest.LogCaptureFixture) -> None:
     settings = load_settings(
         redis_url=f"redis://127.0.0.1:{free_port()}/5", login_rate_limit_per_account="1 per 15 minutes"
     )
     limits = AuthRateLimits.from_config(settings.auth, clock=SettableClock(START))
+    outages.recovered(RATE_LIMIT_STORAGE)  # an earlier test of this process may have left it down
+    caplog.set_level(logging.INFO, logger="helpdesk.outages")
     for _ in range(3):
         limits.login_failed(email="ana@example.test", ip="192.0.2.1")
         assert limits.login_wait(email="ana@example.test", ip="192.0.2.1") is None
+    logged = [record for record in caplog.records if record.name == "helpdesk.outages"]
+    assert len(logged) == 1, "the outage is logged once, not once per attempt"
+    assert "unavailable" in logged[0].getMessage() and logged[0].exc_info is None
