@@ -52,6 +52,12 @@ class ToolCallRecord:
     duration_ms: int
 
 
+def _text(value: str, limit: int) -> str:
+    """Text from outside (tool names, arguments, error messages echoing them) as a column takes it:
+    cut to ``limit`` and without NUL, which PostgreSQL's text type refuses (the whole INSERT fails)."""
+    return value[:limit].replace("\x00", "\ufffd")
+
+
 def _row(call: ToolCallRecord) -> dict[str, Any]:
     return {
         "at": call.at,
@@ -59,10 +65,10 @@ def _row(call: ToolCallRecord) -> dict[str, Any]:
         "agent_email": call.agent_email[:254],
         "credential_kind": call.credential_kind[:16],
         "credential": call.credential[:64],
-        "tool": call.tool[:100],
-        "arguments": call.arguments[:1000],
+        "tool": _text(call.tool, 100),
+        "arguments": _text(call.arguments, 1000),
         "outcome": call.outcome,
-        "error": call.error[:300] if call.error else None,
+        "error": _text(call.error, 300) if call.error else None,
         "duration_ms": max(0, call.duration_ms),
     }
 

@@ -107,3 +107,20 @@ def test_purge_removes_expired_entries_and_keeps_their_daily_counts(session: Ses
     assert set(last_call_by_credential(session=session, credentials=["oauth_grant:20", "oauth_grant:3"])) == {
         "oauth_grant:20"
     }
+
+
+def test_text_from_outside_with_nul_is_stored_on_every_backend(session: Session) -> None:
+    """PostgreSQL's text type refuses NUL: a tool name or an error echoing one must not lose the row."""
+    _record(
+        session,
+        at=NOW,
+        email="nul@x.test",
+        tool="fetch\x00Tickets",
+        arguments='{"fields": {"\\u0000": 1}}',
+        outcome=Outcome.error,
+        error="Invalid 'fields.\x00': is not a field of this form.",
+    )
+    session.flush()
+    [entry] = list_entries(session=session, agent_email="nul@x.test").entries
+    assert entry.tool == "fetch\ufffdTickets"
+    assert entry.error == "Invalid 'fields.\ufffd': is not a field of this form."
