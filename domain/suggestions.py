@@ -21,12 +21,12 @@ from domain.catalog.models import CatalogItem
 from domain.people.models import Requester
 from domain.solutions.models import SolutionArticle
 from domain.tickets.models import Ticket
+from domain.types import MAX_INT
 from domain.workspaces.models import Workspace
 
 MAX_TYPED = 200
 MAX_SUGGESTIONS = 100  # the most values a completion may carry (MCP specification)
-_MAX_ID = 2**31 - 1  # ids are INTEGER columns (PostgreSQL refuses a larger bound outright)
-_MAX_ID_DIGITS = len(str(_MAX_ID))
+_MAX_ID_DIGITS = len(str(MAX_INT))
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +53,8 @@ def _id_prefix(column: Any, typed: str) -> ColumnElement[bool] | None:
     start = int(digits)
     ranges = []
     for power in range(_MAX_ID_DIGITS - len(digits) + 1):
-        low, high = start * 10**power, min((start + 1) * 10**power - 1, _MAX_ID)
-        if low > _MAX_ID:
+        low, high = start * 10**power, min((start + 1) * 10**power - 1, MAX_INT)
+        if low > MAX_INT:
             break
         ranges.append(column.between(low, high))
     if not ranges:

@@ -10,6 +10,10 @@ from sqlalchemy import JSON, Column, DateTime, TypeDecorator
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
 
+# The largest id there can be: ids are INTEGER columns, and PostgreSQL refuses a larger bound
+# parameter outright (SQLite overflows). Tool schemas, resource URIs and completions stop here.
+MAX_INT = 2_147_483_647
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)

@@ -29,11 +29,11 @@ from domain.catalog import service as catalog
 from domain.errors import NotFound
 from domain.solutions import service as solutions
 from domain.tickets import service as tickets
+from domain.types import MAX_INT
 from server.context import unit_of_work
 
 SCHEME = "helpdesk"
 JSON = "application/json"
-_MAX_ID = 2**31 - 1  # ids are INTEGER columns: PostgreSQL refuses a larger value outright
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +102,7 @@ RECORD_KINDS: tuple[RecordKind, ...] = (TICKETS, ASSETS, ARTICLES, CATALOG_ITEMS
 def load_record(kind: RecordKind, value: str) -> BaseModel:
     """The record ``kind`` names by ``value``, as the caller may see it; NotFound otherwise."""
     record_id = int(value) if value.isdigit() and len(value) <= 18 else 0
-    if not 1 <= record_id <= _MAX_ID:
+    if not 1 <= record_id <= MAX_INT:
         raise NotFound(kind.noun, kind.key, value)
     with unit_of_work() as uow:
         return kind.read(uow.session, uow.caller, record_id)

@@ -11,9 +11,8 @@ from pydantic import Field
 from domain.errors import InvalidField
 from domain.pagination import DEFAULT_PER_PAGE, MAX_CURSOR_LENGTH, MAX_PER_PAGE
 
-# The largest id or page there can be (PostgreSQL's integer): a bigger number is refused with a
-# clear error instead of overflowing a bound parameter in the database, and the schema says so.
-MAX_INT = 2_147_483_647
+# The largest id or page: a bigger number is an argument error naming the field, and the schema says so.
+from domain.types import MAX_INT as MAX_INT
 
 # Paging is described once in each answer's last lines (the next page or cursor to ask for), so the
 # per-parameter text stays short: it is repeated in every list tool's schema.
