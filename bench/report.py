@@ -212,12 +212,12 @@ def markdown(report: dict[str, Any]) -> str:
         f"Measured {facts.get('started_at', '?')}, `{facts.get('command', 'python -m bench.run')}`, "
         f"{machine['nproc']} CPUs ({machine['cpu']}), load average {facts.get('load_before', '?')} "
         f"before the run and up to {max((r['load_average'] for r in rows), default=0):.1f} during it, "
-        f"commit {facts.get('commit', '?')}; servers: "
+        f"commit {facts.get('commit', '?')}, wrk -c{connections}; servers: "
         + "; ".join(f"{t['name']} = {t['runs']} on CPU {t['cpus']}" for t in facts.get("targets", []))
         + ".",
         "",
         "| database | server | call @ protocol | CPU ms/call (baseline) | CPU ratio (target) "
-        "| p50 ms | p99 ms | p99/p50 (≤3) | errors |",
+        f"| p50 ms | p99 ms | p99/p50 (≤{P99_OVER_P50_TARGET:g}) | errors |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     base = {(r["tool"], r["database"]): r for r in rows if r["role"] == "baseline" and r["requests"]}
