@@ -217,7 +217,7 @@ def test_a_minute_refusal_does_not_consume_the_month_nor_the_reverse(
     with quota_server(engine, storage, clock, per_minute=2, per_month=100) as server:
         statuses = [post(server.url, account.key, read_call(i)).status_code for i in range(5)]
         assert statuses == [200, 200, 429, 429, 429]
-        assert current_usage(server.settings, engine=engine, now=clock.now).month.used == 2
+        assert current_usage(server.settings, engine=engine, now=clock.now, gate=server.gate).month.used == 2
 
     clock = SettableClock(fresh_moment())
     with quota_server(engine, storage, clock, per_minute=100, per_month=2) as server:

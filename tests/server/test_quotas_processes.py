@@ -78,6 +78,9 @@ def _servers(backend: Backend, tmp_path: Path, **limits: int) -> Iterator[list[s
     }
     if backend.redis_url:
         env["HELPDESK_REDIS_URL"] = backend.redis_url
+    elif backend.database_url.startswith("sqlite"):
+        # Two servers on one SQLite file: auto would count in each process's memory.
+        env["HELPDESK_QUOTA_STORAGE"] = "database"
     with server_processes("tests.utils.quota_app:create", env, tmp_path, workers=(2, 1)) as urls:
         yield urls
 
