@@ -38,8 +38,8 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = Field(
         default=None,
-        description="Redis URL (redis://host:6379/0). Optional: when set, the per-minute quota window "
-        "and the sign-in, registration and token limits are counted there, shared by every worker.",
+        description="Redis URL (redis://host:6379/0). Optional: when set, the tool-call quotas and the "
+        "sign-in, registration and token limits are counted there, shared by every worker.",
     )
     base_url: str = Field(
         default="http://127.0.0.1:8000",

@@ -34,9 +34,6 @@ from server.mcp_endpoint import Refused
 from server.mcp_messages import ToolCall
 from server.quotas.counters import FLUSH_SECONDS, Counters, Plan, Used
 from server.quotas.overrides import OverrideCache
-from server.quotas.redis_counters import STORAGE as MINUTE_STORAGE
-
-__all__ = ["MINUTE_STORAGE", "QUOTA_EXCEEDED", "QuotaGate", "QuotaLimits", "rate_limit_headers"]
 
 logger = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@
 
 Two uvicorn servers on two ports (the first with two workers: three processes in all) serve one
 database, and Redis when configured; a burst of concurrent calls is spread over both. Runs on a
-SQLite file, on PostgreSQL (HELPDESK_TEST_DATABASE_URL) with the minute window in the database,
-and on PostgreSQL with it in Redis (HELPDESK_TEST_REDIS_URL); each skips with the reason when its
+SQLite file, on PostgreSQL (HELPDESK_TEST_DATABASE_URL) with the quotas counted in the database,
+and on PostgreSQL with them in Redis (HELPDESK_TEST_REDIS_URL); each skips with the reason when its
 database is not configured.
 """
 

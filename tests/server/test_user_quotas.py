@@ -2,7 +2,7 @@
 concurrency, a 429 that names the user's quota, the month in the database, and an admin's limit
 for one user (``helpdesk-mcp agents quota``) shown by ``helpdesk-mcp usage``.
 
-Like ``test_quotas.py``, each test runs on a month no other test uses, with the minute window
+Like ``test_quotas.py``, each test runs on a month no other test uses, with the quotas counted
 in the database, in process memory and (with HELPDESK_TEST_REDIS_URL) in Redis.
 """
 
