@@ -30,6 +30,7 @@ from server.audit import AuditMiddleware, AuditRetention, AuditTrail
 from server.audit_buffer import AuditBuffer
 from server.connect.home import HomePage
 from server.console import console_routes
+from server.console.usage import QuotaUsageSource
 from server.context import McpRequest
 from server.edge import EdgeMiddleware, default_allowed_hosts, default_allowed_origins
 from server.endpoints import READONLY_HEADER, TOOLSETS_HEADER, Endpoint, EndpointBook
@@ -46,7 +47,7 @@ from server.mcp_messages import PostedMessage, json_content_type
 from server.metrics import OAuthMetricsMiddleware, metrics_routes, watch_pool
 from server.outages import OutageMiddleware
 from server.probes import probe_routes
-from server.quotas import build_quota_gate
+from server.quotas import QuotaGate, build_quota_gate
 from server.request_state_keys import shared_request_state
 from server.requestlog import RequestLogMiddleware
 from server.results import server_info
@@ -207,6 +208,8 @@ def create_app(
             # full collections (and their pauses, the p99 of PERFORMANCE.md) short.
             if audit_buffer is not None:
                 tasks.start_soon(audit_buffer.run_forever)
+            if isinstance(gate, QuotaGate):  # counts kept outside the database reach it (≤ 1 s)
+                tasks.start_soon(gate.run_forever)
             gc.collect()
             gc.freeze()
             yield
@@ -214,6 +217,8 @@ def create_app(
         # After the last request (uvicorn stops on SIGTERM only once those in flight are done).
         if audit_buffer is not None:
             await anyio.to_thread.run_sync(audit_buffer.flush)
+        if isinstance(gate, QuotaGate):
+            await anyio.to_thread.run_sync(gate.flush)
 
     routes: list[BaseRoute] = [
         Route("/", HomePage(base_url=settings.base_url, version=package_version()).show, methods=["GET"]),
@@ -227,7 +232,13 @@ def create_app(
         Route("/messages/", endpoint(legacy_sse, by_sse_session, sse_dispatches), methods=["POST"]),
         *oauth,
         *console_routes(
-            settings=settings, engine=engine, specs=specs, clock=clock, sign_in_limits=rate_limits
+            settings=settings,
+            engine=engine,
+            specs=specs,
+            clock=clock,
+            sign_in_limits=rate_limits,
+            # This process's gate: the page shows its counts as they are, not as last flushed.
+            usage_source=QuotaUsageSource(engine, settings, gate if isinstance(gate, QuotaGate) else None),
         ),
     ]
     # Outermost first: the real client address (from trusted proxies only), then one log line and
