@@ -9,11 +9,13 @@ death is logged with its cause: the exit status, the signal, or the missed healt
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import shutil
 import signal
 import socket
+import sys
 import tempfile
 from multiprocessing import connection
 
@@ -23,6 +25,29 @@ from uvicorn.supervisors.multiprocess import Multiprocess, Process
 
 logger = logging.getLogger("uvicorn.error")
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"  # server.metrics reads it in every worker
+
+
+# glibc's mallopt parameter for the number of malloc arenas (malloc.h); see limit_malloc_arenas.
+M_ARENA_MAX = -8
+MALLOC_ARENAS = 2
+
+
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Cap glibc's malloc arenas for this process; True when done. Called as a worker starts.
+
+    glibc gives each thread that allocates its own arena (up to eight per core), and the memory
+    freed in one is not reused by the others. A worker runs tools in up to twenty threads: under
+    load that held ~15 MiB more than two arenas do, for no measurable CPU (the GIL serialises
+    most allocation anyway). An operator's ``MALLOC_ARENA_MAX`` wins; elsewhere than glibc on
+    Linux nothing is done."""
+    if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:
+        return False
+    try:
+        if not os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"):  # type: ignore[union-attr]
+            return False
+        return bool(ctypes.CDLL(None).mallopt(M_ARENA_MAX, arenas))
+    except (OSError, ValueError, AttributeError):  # no such confstr name, or no mallopt
+        return False
 
 
 class CannotListen(Exception):
