@@ -23,15 +23,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import Integer, Table, bindparam, func, select
+from sqlalchemy import Integer, Table, bindparam, func, literal_column, select
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.sql import Select
+from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from domain.db import make_engine
+from domain.pagination import EXACT_TOTAL_LIMIT, MAX_PER_PAGE, cursor_after
 from domain.people.models import Agent, Requester
 from domain.tickets.models import Ticket, TicketNote
 
@@ -48,7 +50,6 @@ TICKET_FIELDS = (
 )
 NOTE_FIELDS = ("id", "ticket_id", "body", "private", "agent_id", "requester_id", "created_at")
 TIMESTAMPS = frozenset({"due_by", "created_at", "updated_at"})
-MAX_PER_PAGE = 100
 SQL_MODE_ENV = "BENCH_BASELINE_SQL"
 
 
@@ -57,30 +58,36 @@ class RawStatement:
     """SQL text as SQLAlchemy compiles it for the dialect, and how to pass its parameters."""
 
     sql: str
-    positional: tuple[str, ...] | None
+    names: tuple[str, ...]
+    positional: bool
+    # Values SQLAlchemy filled in itself (SQLite renders ``LIMIT ? OFFSET ?`` with offset 0).
+    defaults: Mapping[str, Any]
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
-        if self.positional is None:
-            return values
-        return tuple(values[name] for name in self.positional)
+        merged = {name: values[name] if name in values else self.defaults[name] for name in self.names}
+        return tuple(merged.values()) if self.positional else merged
 
 
 def compile_raw(statement: Select[Any], dialect: Dialect) -> RawStatement:
     compiled = statement.compile(dialect=dialect)
-    positional = tuple(compiled.positiontup or ()) if compiled.positional else None
-    return RawStatement(compiled.string, positional)
+    defaults = compiled.params
+    names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(defaults)
+    return RawStatement(compiled.string, names, compiled.positional, defaults)
 
 
 @dataclass(frozen=True, slots=True)
 class Statements:
     ticket: RawStatement
     notes: RawStatement
-    count: RawStatement
+    first_page: RawStatement
     page: RawStatement
+    count: RawStatement
 
     @classmethod
     def for_dialect(cls, dialect: Dialect) -> Statements:
-        # The same statements as domain.tickets.service.get_ticket / list_tickets + paginate.
+        # The same statements as domain.tickets.service.get_ticket / list_tickets with
+        # domain.pagination: a page asks for one row more than it shows (is there a next page?),
+        # page 1 has no OFFSET, and the total is counted only up to EXACT_TOTAL_LIMIT + 1 rows.
         ticket = (
             select(TICKET, REQUESTER, AGENT)
             .join(REQUESTER, REQUESTER.c.id == TICKET.c.requester_id)
@@ -89,13 +96,15 @@ class Statements:
         )
         notes = select(NOTE).where(NOTE.c.ticket_id == bindparam("ticket_id")).order_by(NOTE.c.id)
         filtered = select(TICKET).where(TICKET.c.status == bindparam("status"))
-        count = select(func.count()).select_from(filtered.subquery())
-        page = (
-            filtered.order_by(TICKET.c.id)
-            .limit(bindparam("limit", type_=Integer))
-            .offset(bindparam("offset", type_=Integer))
+        first_page = filtered.order_by(TICKET.c.id).limit(bindparam("limit", type_=Integer))
+        page = first_page.offset(bindparam("offset", type_=Integer))
+        counted = (
+            filtered.with_only_columns(literal_column("1"), maintain_column_froms=True)
+            .limit(bindparam("count_limit", type_=Integer))
+            .subquery()
         )
-        return cls(*(compile_raw(s, dialect) for s in (ticket, notes, count, page)))
+        count = select(func.count()).select_from(counted)
+        return cls(*(compile_raw(s, dialect) for s in (ticket, notes, first_page, page, count)))
 
 
 class ToolFailure(Exception):
@@ -166,21 +175,32 @@ class Queries:
             raise ToolFailure("Invalid 'page' or 'per_page'.")
         if not 1 <= per_page <= MAX_PER_PAGE:
             raise ToolFailure(f"Invalid 'per_page': must be between 1 and {MAX_PER_PAGE}.")
+        values = {"status": status, "limit": per_page + 1, "offset": (page - 1) * per_page}
+        statement = self.sql.first_page if page == 1 else self.sql.page
         with self.engine.connect() as connection:
-            total = connection.exec_driver_sql(
-                self.sql.count.sql, self.sql.count.parameters({"status": status})
-            ).scalar_one()
-            last_page = max(1, -(-total // per_page))
-            if page > last_page:
-                raise ToolFailure(f"Invalid 'page': is past the end: there are {total} results.")
-            values = {"status": status, "limit": per_page, "offset": (page - 1) * per_page}
-            rows = connection.exec_driver_sql(self.sql.page.sql, self.sql.page.parameters(values)).all()
+            rows = list(connection.exec_driver_sql(statement.sql, statement.parameters(values)).all())
+            has_next = len(rows) > per_page
+            del rows[per_page:]
+            if not rows and page > 1:
+                # The service counts everything to say how far the end is; never reached here.
+                raise ToolFailure("Invalid 'page': is past the end.")
+            if page == 1 and not has_next:
+                total = len(rows)
+            else:
+                counted = {"status": status, "count_limit": EXACT_TOTAL_LIMIT + 1}
+                total = connection.exec_driver_sql(
+                    self.sql.count.sql, self.sql.count.parameters(counted)
+                ).scalar_one()
+        exact = total <= EXACT_TOTAL_LIMIT
+        tickets = [_record(TICKET_FIELDS, self.ticket_columns, row) for row in rows]
         return {
             "page": page,
             "per_page": per_page,
-            "total": total,
-            "next_page": page + 1 if page < last_page else None,
-            "tickets": [_record(TICKET_FIELDS, self.ticket_columns, row) for row in rows],
+            "total": total if exact else EXACT_TOTAL_LIMIT,
+            "total_is_exact": exact,
+            "next_page": page + 1 if has_next else None,
+            "next_cursor": cursor_after(TICKET.c.id, tickets[-1]["id"], page=page + 1) if has_next else None,
+            "tickets": tickets,
         }
 
 
@@ -248,35 +268,61 @@ def _unnamed(sql: str) -> str:
     return re.sub(r"%\(\w+\)s", "%(?)s", sql)
 
 
-def sql_drift(engine: Engine, *, ticket_id: int, page: int = 2, per_page: int = 30) -> list[str]:
-    """Differences between the baseline's SQL and what the ticket service sends now (empty: none).
+def _values(parameters: Any) -> list[str]:
+    """A statement's parameter values, order aside (PostgreSQL's come as a dict named differently)."""
+    values = parameters.values() if isinstance(parameters, Mapping) else parameters
+    return sorted(repr(value) for value in values)
+
+
+def baseline_calls(
+    statements: Statements, *, ticket_id: int, per_page: int, pages: Sequence[int]
+) -> list[tuple[RawStatement, dict[str, Any]]]:
+    """What the baseline executes for one ``fetchTicket`` and one ``fetchTickets`` per page in
+    ``pages``, as (statement, values), on a table with more than ``EXACT_TOTAL_LIMIT`` matching rows
+    (every page then has a next one and is counted)."""
+    calls: list[tuple[RawStatement, dict[str, Any]]] = [
+        (statements.ticket, {"ticket_id": ticket_id}),
+        (statements.notes, {"ticket_id": ticket_id}),
+    ]
+    for page in pages:
+        listed = {"status": "open", "limit": per_page + 1, "offset": (page - 1) * per_page}
+        calls.append((statements.first_page if page == 1 else statements.page, listed))
+        calls.append((statements.count, {"status": "open", "count_limit": EXACT_TOTAL_LIMIT + 1}))
+    return calls
+
+
+def sql_drift(
+    session: Session, *, ticket_id: int, pages: Sequence[int] = (1, 2), per_page: int = 30
+) -> list[str]:
+    """Differences between the baseline's SQL (text and parameter values) and what the ticket
+    service sends now for the same calls in ``session`` (empty: none).
 
     The ratio means something only while both run the same statements; this catches a service
-    change the baseline has not followed.
+    change the baseline has not followed. Needs more than ``per_page`` open tickets.
     """
     from sqlalchemy import event
-    from sqlmodel import Session
 
     from domain.caller import Caller
     from domain.tickets import service
 
-    sent: list[str] = []
+    sent: list[tuple[str, list[str]]] = []
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        sent.append(statement)
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((_unnamed(statement), _values(parameters)))
 
     caller = Caller(agent_id=0, email="bench@example.test", is_admin=True)
-    event.listen(engine, "before_cursor_execute", record)
+    bind = session.connection()
+    event.listen(bind, "before_cursor_execute", record)
     try:
-        with Session(engine) as session:
-            service.get_ticket(session=session, caller=caller, ticket_id=ticket_id)
+        service.get_ticket(session=session, caller=caller, ticket_id=ticket_id)
+        for page in pages:
             service.list_tickets(session=session, caller=caller, status="open", page=page, per_page=per_page)
-            session.rollback()
     finally:
-        event.remove(engine, "before_cursor_execute", record)
-    ours = Statements.for_dialect(engine.dialect)
-    expected = [_unnamed(s) for s in (ours.ticket.sql, ours.notes.sql, ours.count.sql, ours.page.sql)]
-    sent = [_unnamed(statement) for statement in sent]
+        event.remove(bind, "before_cursor_execute", record)
+    ours = baseline_calls(
+        Statements.for_dialect(bind.dialect), ticket_id=ticket_id, per_page=per_page, pages=pages
+    )
+    expected = [(_unnamed(raw.sql), _values(raw.parameters(values))) for raw, values in ours]
     if sent == expected:
         return []
     return [

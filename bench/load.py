@@ -6,7 +6,7 @@ import json
 import os
 import resource
 import subprocess
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -57,10 +57,16 @@ class Workload:
 
 @dataclass(slots=True)
 class Measurement:
+    """One cell: a target under one scenario. ``cpu_ms_per_call`` is the server's CPU time (every
+    process of it) per answered call; ``db_cpu_ms_per_call`` PostgreSQL's backends' (None on SQLite)."""
+
     target: str
     scenario: str
     tool: str
     protocol: str
+    role: str = ""
+    database: str = ""
+    workers: int = 1
     requests: int = 0
     requests_per_s: float = 0.0
     p50_ms: float = 0.0
@@ -73,6 +79,8 @@ class Measurement:
     skipped: str | None = None
     server_cpu_percent: float = 0.0
     requests_per_cpu_s: float = 0.0
+    cpu_ms_per_call: float = 0.0
+    db_cpu_ms_per_call: float | None = None
     wrk_cpu_percent: float = 0.0
     load_average: float = 0.0
 
@@ -80,8 +88,12 @@ class Measurement:
     def failed(self) -> int:
         return sum(self.errors.values())
 
+    @property
+    def p99_over_p50(self) -> float | None:
+        return self.p99_ms / self.p50_ms if self.p50_ms else None
+
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "failed": self.failed}
+        return {**asdict(self), "failed": self.failed, "p99_over_p50": self.p99_over_p50}
 
 
 def request_parts(
@@ -137,7 +149,7 @@ def verify(url: str, scenario: Scenario, workload: Workload) -> tuple[bool, str]
     return kind is None, f"HTTP {response.status_code} [{verdict}] {text[:300]}"
 
 
-def wrk_command(url: str, *, connections: int, duration: int, cpu: int | None) -> list[str]:
+def wrk_command(url: str, *, connections: int, duration: int, cpu: str | None) -> list[str]:
     return pinned(
         cpu,
         ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(LUA_SCRIPT), url],
@@ -151,7 +163,7 @@ def run_wrk(
     *,
     connections: int,
     duration: int,
-    cpu: int | None,
+    cpu: str | None,
     log: Path | None = None,
 ) -> tuple[dict[str, Any], str | None]:
     """Run wrk once; return the counters ``done()`` printed and the first failed answer.
@@ -192,22 +204,21 @@ def run_wrk(
 
 
 def measurement(
-    target: str, scenario: Scenario, counters: dict[str, Any], first: str | None, *, cpu_s: float
+    cell: Measurement, counters: dict[str, Any], first: str | None, *, cpu_s: float, db_cpu_s: float | None
 ) -> Measurement:
-    """``cpu_s``: CPU seconds the target process used during the run (its threads, not the database)."""
+    """``cell`` (target and scenario) filled with wrk's counters. ``cpu_s``: CPU seconds the
+    target's processes used during the run; ``db_cpu_s``: PostgreSQL's backends' (or None)."""
     seconds = counters["duration_us"] / 1e6
+    requests = int(counters["requests"])
     errors = {
         name: int(counters[name])
         for name in ("bad_status", "rpc_errors", "tool_errors", "no_result", "socket_errors", "timeouts")
         if counters[name]
     }
-    return Measurement(
-        target=target,
-        scenario=scenario.name,
-        tool=scenario.tool,
-        protocol=scenario.protocol,
-        requests=int(counters["requests"]),
-        requests_per_s=counters["requests"] / seconds if seconds else 0.0,
+    return replace(
+        cell,
+        requests=requests,
+        requests_per_s=requests / seconds if seconds else 0.0,
         p50_ms=counters["p50_us"] / 1000,
         p90_ms=counters["p90_us"] / 1000,
         p99_ms=counters["p99_us"] / 1000,
@@ -216,7 +227,9 @@ def measurement(
         errors=errors,
         first_failure=first,
         server_cpu_percent=100 * cpu_s / seconds if seconds else 0.0,
-        requests_per_cpu_s=counters["requests"] / cpu_s if cpu_s else 0.0,
+        requests_per_cpu_s=requests / cpu_s if cpu_s else 0.0,
+        cpu_ms_per_call=1000 * cpu_s / requests if requests else 0.0,
+        db_cpu_ms_per_call=1000 * db_cpu_s / requests if requests and db_cpu_s is not None else None,
         wrk_cpu_percent=100 * counters.get("wrk_cpu_s", 0.0) / seconds if seconds else 0.0,
         load_average=os.getloadavg()[0],
     )

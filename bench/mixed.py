@@ -18,17 +18,15 @@ import asyncio
 import json
 import os
 import random
-import subprocess
-import sys
 import time
 from collections.abc import Sequence
-from pathlib import Path
+from typing import Any
 
 import httpx
 
 from bench import dataset as datasets
-from bench.processes import REPO_ROOT, cpu_seconds, pinned
-from bench.run import UNREACHABLE_QUOTA
+from bench.processes import Target, serve, tree_cpu_seconds
+from bench.run import server_env
 
 LOCKED = "database is locked"
 HEADERS = {
@@ -77,7 +75,7 @@ def _failure(response: httpx.Response) -> str | None:
 
 
 async def _client(
-    url: str, key: str, deadline: float, share: float, max_id: int, results: dict[str, list]
+    url: str, key: str, deadline: float, share: float, max_id: int, results: dict[str, list[Any]]
 ) -> None:
     headers = {**HEADERS, "Authorization": f"Bearer {key}"}
     async with httpx.AsyncClient(timeout=60) as http:
@@ -102,62 +100,28 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000 if ordered else 0.0
 
 
-def _serve(args: argparse.Namespace, database_url: str, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "HELPDESK_DATABASE_URL": database_url,
-        "HELPDESK_QUOTA_PER_MINUTE": UNREACHABLE_QUOTA,
-        "HELPDESK_QUOTA_PER_MONTH": UNREACHABLE_QUOTA,
-    }
-    if args.redis_url:
-        env["HELPDESK_REDIS_URL"] = args.redis_url
-    # The console script users run, from this virtualenv.
-    command = [str(Path(sys.executable).parent / "helpdesk-mcp"), "serve", "--port", str(args.port)]
-    command += ["--workers", str(args.workers)]
-    command = ["taskset", "-c", args.server_cpu, *command] if args.server_cpu else pinned(None, command)
-    with log.open("wb") as sink:
-        return subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    for _ in range(1200):
-        if process.poll() is not None:
-            raise SystemExit(f"server exited: see {log}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit(f"server did not start: see {log}")
-
-
-def _process_tree_cpu(pid: int) -> float:
-    """CPU seconds of ``pid`` and its children (``--workers`` runs the app in child processes)."""
-    total = cpu_seconds(pid)
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    for child in children.read_text().split() if children.exists() else []:
-        total += _process_tree_cpu(int(child))
-    return total
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     database_url = args.database_url or datasets.default_database_url(args.scale)
     data = datasets.prepare(database_url, scale=args.scale)
     key = datasets.create_bench_key(database_url, data.admin_email)
-    log = datasets.WORK_DIR / "logs" / "mixed-server.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    base = f"http://127.0.0.1:{args.port}"
-    process = _serve(args, database_url, log)
-    try:
-        _wait_ready(base, process, log)
+    target = Target(
+        name="mixed-server",
+        role="server",
+        port=args.port,
+        database_url=database_url,
+        workers=args.workers,
+        redis_url=args.redis_url,
+        cpus=args.server_cpu or None,
+    )
+    log_dir = datasets.WORK_DIR / "logs"
+    results: dict[str, list[Any]] = {"latency": [], "failures": [], "reads": [], "writes": []}
+    with serve(target, env=server_env(target), loop="auto", http="auto", log_dir=log_dir) as running:
         os.sched_setaffinity(0, {args.client_cpu})
-        results: dict[str, list] = {"latency": [], "failures": [], "reads": [], "writes": []}
-        cpu_before, started = _process_tree_cpu(process.pid), time.monotonic()
+        cpu_before, started = tree_cpu_seconds(running.pid), time.monotonic()
         deadline = started + args.duration
         clients = [
-            _client(f"{base}/mcp", key, deadline, args.write_share, data.max_ticket_id, results)
+            _client(f"{target.base_url}/mcp", key, deadline, args.write_share, data.max_ticket_id, results)
             for _ in range(args.clients)
         ]
 
@@ -165,15 +129,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             await asyncio.gather(*clients)
 
         asyncio.run(run_all())
-        elapsed, cpu = time.monotonic() - started, _process_tree_cpu(process.pid) - cpu_before
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+        elapsed, cpu = time.monotonic() - started, tree_cpu_seconds(running.pid) - cpu_before
+    log = running.log
     calls = len(results["latency"])
     locked_in_log = log.read_text(errors="replace").count(LOCKED)
     locked_in_answers = sum(LOCKED in failure for failure in results["failures"])
     report = {
-        "server": f"helpdesk-mcp serve --workers {args.workers}",
+        "server": target.runs,
+        "server_cpus": target.cpus or "any",
+        "load_average": " ".join(f"{value:.1f}" for value in os.getloadavg()),
         "database": database_url.split("://", 1)[0],
         "clients": args.clients,
         "seconds": round(elapsed, 1),

@@ -43,12 +43,13 @@ IDLE_LEAF = "Condition.wait (threading.py"
 
 @contextmanager
 def profiled(
-    pid: int | None, label: str, duration: int, work: Path, *, gil: bool = False
+    pid: int | None, label: str, duration: int, work: Path, *, gil: bool = False, subprocesses: bool = False
 ) -> Iterator[Path | None]:
     """Record ``pid`` with py-spy for ``duration`` seconds while the body runs (no-op for None).
 
     By default every thread is sampled without pausing the process (a thread waiting for the GIL
     shows where it waits); ``gil`` samples only the thread holding the GIL, i.e. Python CPU time.
+    ``subprocesses``: the workers of a supervisor too (``serve --workers N``).
     """
     if pid is None:
         yield None
@@ -58,6 +59,7 @@ def profiled(
     out.parent.mkdir(parents=True, exist_ok=True)
     command = [spy, "record", "--pid", str(pid), "--duration", str(duration), "--rate", str(RATE)]
     command += ["--format", "raw", "--output", str(out), "--nonblocking", *(["--gil"] if gil else [])]
+    command += ["--subprocesses"] if subprocesses else []
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         yield out

@@ -1,84 +1,105 @@
-"""The results table: medians over rounds, ratios to the baseline, and notes on doubtful cells."""
+"""The results: medians over rounds, ratios to the baseline, the issue's targets, and a markdown table.
+
+    python -m bench.report bench/.work/run.json     # the README's table from a saved run
+
+CPU per call is the server's CPU time (every process of it) divided by the calls it answered;
+the CPU ratio is the baseline's CPU per call over the server's, for the same tool on the same
+database, measured in the same run (1.0: the server costs what the bare SQL + HTTP + JSON cost).
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
 import statistics
+from collections.abc import Sequence
+from dataclasses import fields, replace
+from pathlib import Path
 from typing import Any
 
 from bench.load import Measurement
 
 # A saturated process uses its whole core; less means it waited or was starved.
 STARVED_CPU_PERCENT = 85
+# Issue 14's targets: CPU ratio to the baseline, per database and tool; p99 over p50 at 16
+# connections; PostgreSQL's CPU per call over SQLite's; two workers' over one's.
+CPU_RATIO_TARGETS = {
+    "sqlite": {"fetchTicket": 0.5, "fetchTickets": 0.7},
+    "postgresql": {"fetchTicket": 0.4, "fetchTickets": 0.6},
+}
+P99_OVER_P50_TARGET = 3.0
+P99_CONNECTIONS = 16
+POSTGRES_OVER_SQLITE_TARGET = 1.3
+TWO_WORKERS_TARGET = 1.1
+_MEDIANS = frozenset(
+    f.name
+    for f in fields(Measurement)
+    if f.type in ("float", "float | None") and f.name not in ("max_ms", "load_average")
+)
 
 
 def median_of(rounds: list[Measurement]) -> Measurement:
-    """One cell from several rounds: medians of the figures, sums of the counts."""
+    """One cell from several rounds: medians of the figures, sums of the counts, worst max and load."""
     done = [m for m in rounds if m.requests]
     if not done:
         return rounds[0]
-    first = done[0]
     errors: dict[str, int] = {}
     for m in done:
         for name, count in m.errors.items():
             errors[name] = errors.get(name, 0) + count
-    return Measurement(
-        target=first.target,
-        scenario=first.scenario,
-        tool=first.tool,
-        protocol=first.protocol,
+    medians: dict[str, Any] = {}
+    for name in _MEDIANS:
+        values = [getattr(m, name) for m in done if getattr(m, name) is not None]
+        medians[name] = statistics.median(values) if values else None
+    return replace(
+        done[0],
+        **medians,
         requests=sum(m.requests for m in done),
-        requests_per_s=statistics.median(m.requests_per_s for m in done),
-        p50_ms=statistics.median(m.p50_ms for m in done),
-        p90_ms=statistics.median(m.p90_ms for m in done),
-        p99_ms=statistics.median(m.p99_ms for m in done),
-        max_ms=max(m.max_ms for m in done),
         ok=sum(m.ok for m in done),
         errors=errors,
         first_failure=next((m.first_failure for m in done if m.first_failure), None),
-        skipped=first.skipped,
-        server_cpu_percent=statistics.median(m.server_cpu_percent for m in done),
-        requests_per_cpu_s=statistics.median(m.requests_per_cpu_s for m in done),
-        wrk_cpu_percent=statistics.median(m.wrk_cpu_percent for m in done),
+        max_ms=max(m.max_ms for m in done),
         load_average=max(m.load_average for m in done),
     )
 
 
 def table(cells: list[Measurement]) -> list[dict[str, Any]]:
-    """Rows of the printed table, each with its ratios to the baseline for the same tool."""
-    baseline = {m.tool: m for m in cells if m.target == "baseline" and m.requests}
+    """Rows of the printed table, each with its ratios to the baseline for the same tool and database."""
+    baseline = {(m.tool, m.database): m for m in cells if m.role == "baseline" and m.requests}
     rows = []
     for m in cells:
-        base = baseline.get(m.tool)
-        compared = base is not None and m.requests > 0 and m.target != "baseline"
+        base = baseline.get((m.tool, m.database))
+        compared = base is not None and m.requests > 0 and m.role != "baseline"
         ratio = m.requests_per_s / base.requests_per_s if compared and base else None
         cpu_ratio = (
-            m.requests_per_cpu_s / base.requests_per_cpu_s
-            if compared and base and base.requests_per_cpu_s
-            else None
+            base.cpu_ms_per_call / m.cpu_ms_per_call if compared and base and m.cpu_ms_per_call else None
         )
         rows.append({**m.as_dict(), "ratio_to_baseline": ratio, "cpu_ratio_to_baseline": cpu_ratio})
     return rows
 
 
+def _figure(value: float | None, form: str = ".2f") -> str:
+    return "" if value is None else format(value, form)
+
+
 def print_table(rows: list[dict[str, Any]]) -> None:
     header = (
-        f"{'target':<9} {'scenario':<26} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
-        f"{'CPU%':>5} {'req/CPU-s':>9} {'ratio':>6} {'CPU ratio':>9}"
+        f"{'target':<15} {'scenario':<24} {'req/s':>6} {'p50 ms':>7} {'p99 ms':>7} {'p99/p50':>7} "
+        f"{'errors':>6} {'CPU%':>5} {'CPU ms/call':>11} {'db ms/call':>10} {'CPU ratio':>9}"
     )
     print(header)
     print("-" * len(header))
     for row in rows:
-        scenario = row["tool"] if row["target"] == "baseline" else row["scenario"]
+        scenario = row["tool"] if row["role"] == "baseline" else row["scenario"]
         if not row["requests"]:
-            print(f"{row['target']:<9} {scenario:<26} {'—':>7}   ({row['skipped']})")
+            print(f"{row['target']:<15} {scenario:<24} {'—':>6}   ({row['skipped']})")
             continue
-        ratio = f"{row['ratio_to_baseline']:.2f}" if row["ratio_to_baseline"] is not None else ""
-        cpu_ratio = f"{row['cpu_ratio_to_baseline']:.2f}" if row["cpu_ratio_to_baseline"] is not None else ""
         note = f"  [{row['skipped']}]" if row["skipped"] else ""
         print(
-            f"{row['target']:<9} {scenario:<26} {row['requests_per_s']:7.0f} {row['p50_ms']:7.1f} "
-            f"{row['p99_ms']:7.1f} {row['failed']:6d} {row['server_cpu_percent']:5.0f} "
-            f"{row['requests_per_cpu_s']:9.0f} {ratio:>6} {cpu_ratio:>9}{note}"
+            f"{row['target']:<15} {scenario:<24} {row['requests_per_s']:6.0f} {row['p50_ms']:7.1f} "
+            f"{row['p99_ms']:7.1f} {_figure(row['p99_over_p50'], '.1f'):>7} {row['failed']:6d} "
+            f"{row['server_cpu_percent']:5.0f} {row['cpu_ms_per_call']:11.2f} "
+            f"{_figure(row['db_cpu_ms_per_call']):>10} {_figure(row['cpu_ratio_to_baseline']):>9}{note}"
         )
     busy_wrk = [row for row in rows if row["requests"] and row["wrk_cpu_percent"] > STARVED_CPU_PERCENT]
     if busy_wrk:
@@ -86,10 +107,162 @@ def print_table(rows: list[dict[str, Any]]) -> None:
             f"\nnote: wrk used more than {STARVED_CPU_PERCENT}% of its core in {len(busy_wrk)} cell(s): "
             "there the load generator, not the server, may have set the pace."
         )
-    starved = [row for row in rows if row["requests"] and row["server_cpu_percent"] < STARVED_CPU_PERCENT]
+    starved = [
+        row
+        for row in rows
+        if row["requests"] and row["server_cpu_percent"] < STARVED_CPU_PERCENT * row["workers"]
+    ]
     if starved:
         print(
-            f"\nnote: {len(starved)} cell(s) used less than {STARVED_CPU_PERCENT}% of their core: the server "
-            "waited (on the database, or for a CPU another process held). Prefer the CPU ratio there, "
-            "and re-run on a quiet machine."
+            f"\nnote: {len(starved)} cell(s) used less than {STARVED_CPU_PERCENT}% of their core(s): the "
+            "server waited (on the database, or for a CPU another process held). CPU per call and the "
+            "CPU ratio still hold; req/s and latency do not."
         )
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "NOT MET"
+
+
+def verdicts(rows: list[dict[str, Any]], *, connections: int) -> list[str]:
+    """Each server cell's figures next to issue 14's targets, one line each."""
+    lines = []
+    for row in rows:
+        if row["role"] != "server" or not row["requests"] or row["workers"] != 1:
+            continue
+        parts = []
+        target = CPU_RATIO_TARGETS.get(row["database"], {}).get(row["tool"])
+        ratio = row["cpu_ratio_to_baseline"]
+        if target is not None and ratio is not None:
+            parts.append(f"CPU ratio {ratio:.2f} (target ≥{target}: {_verdict(ratio >= target)})")
+        spread = row["p99_over_p50"]
+        if spread is not None:
+            if connections == P99_CONNECTIONS:
+                parts.append(
+                    f"p99/p50 {spread:.1f} (target ≤{P99_OVER_P50_TARGET:g} at {P99_CONNECTIONS} "
+                    f"connections: {_verdict(spread <= P99_OVER_P50_TARGET)})"
+                )
+            else:
+                parts.append(f"p99/p50 {spread:.1f} (the target is for {P99_CONNECTIONS} connections)")
+        lines.append(f"{row['database']:<10} {row['scenario']:<24} " + "; ".join(parts))
+    return lines
+
+
+def comparisons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """CPU per call of one server variant over another's, per scenario: PostgreSQL over SQLite
+    (one worker each) and two workers over one (same database)."""
+    servers = {
+        (row["database"], row["workers"], row["scenario"]): row
+        for row in rows
+        if row["role"] == "server" and row["requests"]
+    }
+    found = []
+    for (database, workers, scenario), row in servers.items():
+        if database == "postgresql" and workers == 1:
+            other = servers.get(("sqlite", 1, scenario))
+            kind, target = "postgresql / sqlite", POSTGRES_OVER_SQLITE_TARGET
+        elif workers == 2:
+            other = servers.get((database, 1, scenario))
+            kind, target = f"2 workers / 1 ({database})", TWO_WORKERS_TARGET
+        else:
+            continue
+        if other is None or not other["cpu_ms_per_call"]:
+            continue
+        ratio = row["cpu_ms_per_call"] / other["cpu_ms_per_call"]
+        found.append(
+            {
+                "comparison": kind,
+                "scenario": scenario,
+                "cpu_ms_per_call": [row["cpu_ms_per_call"], other["cpu_ms_per_call"]],
+                "db_cpu_ms_per_call": [row["db_cpu_ms_per_call"], other["db_cpu_ms_per_call"]],
+                "ratio": ratio,
+                "target": target,
+                "met": ratio <= target,
+            }
+        )
+    return sorted(found, key=lambda c: (c["comparison"], c["scenario"]))
+
+
+def print_summary(rows: list[dict[str, Any]], *, connections: int) -> list[dict[str, Any]]:
+    """The targets' lines and the comparisons; returns the comparisons (saved with the run)."""
+    lines = verdicts(rows, connections=connections)
+    if lines:
+        print("\nagainst issue 14's targets:")
+        print("\n".join(f"  {line}" for line in lines))
+    found = comparisons(rows)
+    if found:
+        print("\nserver CPU per call, one variant over another:")
+    for c in found:
+        first, second = c["cpu_ms_per_call"]
+        db = [value for value in c["db_cpu_ms_per_call"] if value is not None]
+        extra = f"  (PostgreSQL backends: +{db[0]:.2f} ms/call, not counted)" if db else ""
+        print(
+            f"  {c['comparison']:<26} {c['scenario']:<24} {first:.2f} / {second:.2f} ms = {c['ratio']:.2f}x "
+            f"(target ≤{c['target']}x: {_verdict(c['met'])}){extra}"
+        )
+    return found
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """A saved run (``--json``) as the README's performance table, with what it was measured on."""
+    rows = report["results"]
+    facts, machine = report.get("facts", {}), report["machine"]
+    connections = report.get("args", {}).get("connections", P99_CONNECTIONS)
+    lines = [
+        f"Measured {facts.get('started_at', '?')}, `{facts.get('command', 'python -m bench.run')}`, "
+        f"{machine['nproc']} CPUs ({machine['cpu']}), load average {facts.get('load_before', '?')} "
+        f"before the run and up to {max((r['load_average'] for r in rows), default=0):.1f} during it, "
+        f"commit {facts.get('commit', '?')}, wrk -c{connections}; servers: "
+        + "; ".join(f"{t['name']} = {t['runs']} on CPU {t['cpus']}" for t in facts.get("targets", []))
+        + ".",
+        "",
+        "| database | server | call @ protocol | CPU ms/call (baseline) | CPU ratio (target) "
+        f"| p50 ms | p99 ms | p99/p50 (≤{P99_OVER_P50_TARGET:g}) | errors |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    base = {(r["tool"], r["database"]): r for r in rows if r["role"] == "baseline" and r["requests"]}
+    for r in rows:
+        if r["role"] != "server" or not r["requests"]:
+            continue
+        b = base.get((r["tool"], r["database"]))
+        target = CPU_RATIO_TARGETS.get(r["database"], {}).get(r["tool"])
+        ratio = r["cpu_ratio_to_baseline"]
+        ratio_text = f"{ratio:.2f}" if ratio is not None else "—"
+        if target is not None and ratio is not None and r["workers"] == 1:
+            ratio_text += f" (≥{target}{'' if ratio >= target else ', not met'})"
+        cpu = (
+            f"{r['cpu_ms_per_call']:.2f} ({b['cpu_ms_per_call']:.2f})" if b else f"{r['cpu_ms_per_call']:.2f}"
+        )
+        spread = r["p99_over_p50"] or 0.0
+        checked = r["workers"] == 1 and connections == P99_CONNECTIONS  # what the target is about
+        spread_note = ", not met" if checked and spread > P99_OVER_P50_TARGET else ""
+        plural = "s" if r["workers"] > 1 else ""
+        lines.append(
+            f"| {r['database']} | {r['workers']} worker{plural} | `{r['tool']}` @{r['protocol']} | {cpu} "
+            f"| {ratio_text} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} "
+            f"| {spread:.1f}{spread_note} | {r['failed']} |"
+        )
+    found = report.get("comparisons") or comparisons(rows)
+    if found:
+        lines += ["", "| CPU per call | call @ protocol | ms/call | ratio (target) |", "|---|---|---:|---:|"]
+        for c in found:
+            first, second = c["cpu_ms_per_call"]
+            met = "" if c["met"] else ", not met"
+            lines.append(
+                f"| {c['comparison']} | `{c['scenario']}` | {first:.2f} / {second:.2f} "
+                f"| {c['ratio']:.2f}x (≤{c['target']}x{met}) |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.report", description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="+", type=Path, help="JSON files written by bench.run --json")
+    args = parser.parse_args(argv)
+    for path in args.runs:
+        print(markdown(json.loads(path.read_text())))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,8 +1,10 @@
 """Load test: this server against a raw-Starlette baseline doing the same SQL, measured in one run.
 
     python -m bench.run [--scale 20] [--duration 10] [--connections 16] [--database-url URL]
+    python -m bench.run --database-url postgresql+psycopg://… --redis-url redis://… --compare
 
-Each target runs alone under uvicorn pinned to CPU 0 while wrk, pinned to CPU 1, sends
+The server is ``helpdesk-mcp serve`` with its defaults (only the quotas are lifted); the baseline
+runs under uvicorn. Each target runs alone pinned to CPU 0 while wrk, pinned to CPU 1, sends
 ``tools/call`` requests (``bench/mcp.lua``). Every answer is checked; a run with failed answers
 is flagged, because a benchmark of errors is worthless. See ``bench/README.md``.
 """
@@ -11,16 +13,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlmodel import Session
 
 from bench import dataset as datasets
 from bench.baseline import sql_drift
+from bench.dbcpu import BackendCpu, used_between
 from bench.load import (
     Measurement,
     Scenario,
@@ -32,12 +39,11 @@ from bench.load import (
     wrk_command,
 )
 from bench.machine import machine_facts
-from bench.processes import Running, Target, cpu_seconds, serve
+from bench.processes import REPO_ROOT, Running, Target, clean_environment, serve, tree_cpu_seconds
 from bench.profiling import profiled
-from bench.report import median_of, print_table, table
+from bench.report import median_of, print_summary, print_table, table
 from domain.db import make_engine
 
-SERVER_APP = "server.asgi:create"
 BASELINE_APP = "bench.baseline:create"
 TOOLS = ("fetchTicket", "fetchTickets")
 PROTOCOLS = ("2025-11-25", "2026-07-28")
@@ -60,10 +66,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--protocols", default=",".join(PROTOCOLS), help="protocol revisions the client speaks"
     )
     parser.add_argument("--max-pages", type=int, default=50, help="fetchTickets pages drawn from 1..this")
-    parser.add_argument("--port", type=int, default=8600, help="baseline port; the server uses port+1")
+    parser.add_argument(
+        "--port", type=int, default=8600, help="baseline port; the servers use the next ones (up to port+4)"
+    )
     parser.add_argument("--server-cpu", type=int, default=0, help="CPU the servers are pinned to")
     parser.add_argument("--load-cpu", type=int, default=1, help="CPU wrk is pinned to")
     parser.add_argument("--no-pin", action="store_true", help="do not use taskset")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="serve --workers; above 1 the server is pinned to both CPUs (wrk shares one)",
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also measure the server with --workers 2 and, on PostgreSQL, the baseline and server on "
+        "SQLite at the same scale: prints PostgreSQL/SQLite and 2-workers/1 CPU per call",
+    )
     parser.add_argument(
         "--loop", default="auto", help="uvicorn --loop for both targets (auto, asyncio, uvloop)"
     )
@@ -78,8 +98,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--server-app",
-        default=SERVER_APP,
-        help=f"uvicorn factory of the server (default {SERVER_APP}); to measure an experimental variant",
+        help="measure this uvicorn factory (module:function) instead of helpdesk-mcp serve: an "
+        "experimental variant, run under uvicorn with --loop/--http",
+    )
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the server (repeatable), e.g. HELPDESK_LOG_FORMAT=json; HELPDESK_ variables "
+        "of the shell are not passed on",
     )
     parser.add_argument(
         "--redis-url", help="HELPDESK_REDIS_URL for the server (quota windows, caches' invalidation)"
@@ -103,22 +131,38 @@ def _csv(value: str) -> list[str]:
 class Plan:
     targets: list[Target]
     scenarios: dict[str, list[Scenario]]
-    workload: Workload
+    workloads: dict[str, Workload]  # per database URL: the ids and pages its seed has
     args: argparse.Namespace
 
 
-def server_env(
-    target: Target, database_url: str, *, baseline_sql: str, redis_url: str | None = None
-) -> dict[str, str]:
-    return {
-        **({"HELPDESK_REDIS_URL": redis_url} if redis_url else {}),
-        "BENCH_BASELINE_SQL": baseline_sql,
-        "HELPDESK_DATABASE_URL": database_url,
-        "HELPDESK_BASE_URL": target.base_url,
-        "HELPDESK_LOG_LEVEL": "warning",
+def server_env(target: Target, overrides: Sequence[str] = ()) -> dict[str, str]:
+    """The server's whole environment: its defaults, the database, Redis, quotas out of reach.
+
+    ``overrides``: ``NAME=VALUE`` settings given with ``--server-env``."""
+    settings = {
+        "HELPDESK_DATABASE_URL": target.database_url,
         "HELPDESK_QUOTA_PER_MINUTE": UNREACHABLE_QUOTA,
         "HELPDESK_QUOTA_PER_MONTH": UNREACHABLE_QUOTA,
+        **({"HELPDESK_REDIS_URL": target.redis_url} if target.redis_url else {}),
+        # serve works its URL out from the address it binds; a bare uvicorn factory cannot.
+        **({"HELPDESK_BASE_URL": target.base_url} if target.app else {}),
     }
+    for setting in overrides:
+        name, separator, value = setting.partition("=")
+        if not separator or not name.startswith("HELPDESK_"):
+            raise SystemExit(f"--server-env {setting!r}: expected HELPDESK_NAME=VALUE")
+        settings[name] = value
+    return clean_environment(settings)
+
+
+def baseline_env(target: Target, *, baseline_sql: str) -> dict[str, str]:
+    return clean_environment(
+        {
+            "HELPDESK_DATABASE_URL": target.database_url,
+            "BENCH_BASELINE_SQL": baseline_sql,
+            "PYTHONPATH": str(REPO_ROOT),
+        }
+    )
 
 
 def listed_tools(url: str, workload: Workload) -> set[str] | str:
@@ -135,199 +179,293 @@ def listed_tools(url: str, workload: Workload) -> set[str] | str:
         return f"tools/list failed: HTTP {response.status_code} {response.text[:200]}"
 
 
-def measure_target(running: Running, plan: Plan, round_number: int, work: Path) -> list[Measurement]:
-    args, target = plan.args, running.target
+def measure_target(running: Running, plan: Plan, work: Path) -> list[Measurement]:
+    target = running.target
     url = f"{target.base_url}/mcp"
-    available = listed_tools(url, plan.workload) if target.name == "server" else set(TOOLS)
+    workload = plan.workloads[target.database_url]
+    available = listed_tools(url, workload) if target.role == "server" else set(TOOLS)
+    backends = BackendCpu(target.database_url)
     results = []
-    for scenario in plan.scenarios[target.name]:
-        result = Measurement(
-            target=target.name, scenario=scenario.name, tool=scenario.tool, protocol=scenario.protocol
-        )
-        results.append(result)
-        if isinstance(available, str) or scenario.tool not in available:
-            result.skipped = available if isinstance(available, str) else f"{scenario.tool} is not listed"
-            print(f"  {target.name} {scenario.name}: skipped ({result.skipped})")
-            continue
-        passed, head = verify(url, scenario, plan.workload)
-        print(f"  {target.name} {scenario.name}: check {head[:240]}")
-        if not passed:
-            result.skipped = f"verification failed: {head[:200]}"
-            continue
-        command = wrk_command(
-            url, connections=args.connections, duration=args.duration, cpu=_cpu(args, "load")
-        )
-        if args.dry_run:
-            print(f"    would run: {' '.join(command)}")
-            result.skipped = "dry run"
-            continue
-        log = work / "logs" / f"wrk-{target.name}.log"
-        if args.warmup:
-            run_wrk(
-                url,
-                scenario,
-                plan.workload,
-                connections=args.connections,
-                duration=args.warmup,
-                cpu=_cpu(args, "load"),
+    try:
+        for scenario in plan.scenarios[target.role]:
+            cell = Measurement(
+                target=target.name,
+                scenario=scenario.name,
+                tool=scenario.tool,
+                protocol=scenario.protocol,
+                role=target.role,
+                database=target.database,
+                workers=target.workers,
             )
-        label = f"{target.name}-{scenario.tool}-{scenario.protocol}-r{round_number}"
-        profile = args.profile != "off" and target.name == "server"
-        cpu_before = cpu_seconds(running.pid)
-        with profiled(
-            running.pid if profile else None, label, args.duration, work, gil=args.profile == "gil"
-        ):
-            counters, first = run_wrk(
-                url,
-                scenario,
-                plan.workload,
-                connections=args.connections,
-                duration=args.duration,
-                cpu=_cpu(args, "load"),
-                log=log,
-            )
-        measured = measurement(
-            target.name, scenario, counters, first, cpu_s=cpu_seconds(running.pid) - cpu_before
-        )
-        measured.skipped = f"profiled ({args.profile})" if profile else None
-        results[-1] = measured
-        flag = f"  FAILED {measured.failed}: {first}" if measured.failed else ""
-        figures = (
-            f"p50 {measured.p50_ms:.1f} ms  p99 {measured.p99_ms:.1f} ms  "
-            f"server CPU {measured.server_cpu_percent:.0f}%  {measured.requests_per_cpu_s:.0f} req/CPU-s  "
-            f"wrk CPU {measured.wrk_cpu_percent:.0f}%  "
-            f"load {measured.load_average:.1f}"
-        )
-        print(f"    {measured.requests_per_s:8.0f} req/s  {figures}{flag}")
+            results.append(_measure_cell(cell, running, scenario, available, workload, backends, plan, work))
+    finally:
+        backends.close()
     return results
 
 
-def _cpu(args: argparse.Namespace, role: str) -> int | None:
+def _measure_cell(
+    cell: Measurement,
+    running: Running,
+    scenario: Scenario,
+    available: set[str] | str,
+    workload: Workload,
+    backends: BackendCpu,
+    plan: Plan,
+    work: Path,
+) -> Measurement:
+    args, target = plan.args, running.target
+    url = f"{target.base_url}/mcp"
+    if isinstance(available, str) or scenario.tool not in available:
+        cell.skipped = available if isinstance(available, str) else f"{scenario.tool} is not listed"
+        print(f"  {target.name} {scenario.name}: skipped ({cell.skipped})")
+        return cell
+    passed, head = verify(url, scenario, workload)
+    print(f"  {target.name} {scenario.name}: check {head[:240]}")
+    if not passed:
+        cell.skipped = f"verification failed: {head[:200]}"
+        return cell
+    load_cpu = _cpus(args, "load")
+    if args.dry_run:
+        command = wrk_command(url, connections=args.connections, duration=args.duration, cpu=load_cpu)
+        print(f"    would run: {' '.join(command)}")
+        cell.skipped = "dry run"
+        return cell
+    if args.warmup:
+        run_wrk(url, scenario, workload, connections=args.connections, duration=args.warmup, cpu=load_cpu)
+    label = f"{target.name}-{scenario.tool}-{scenario.protocol}"
+    profile = args.profile != "off" and target.role == "server"
+    cpu_before, db_before = tree_cpu_seconds(running.pid), backends.snapshot()
+    with profiled(
+        running.pid if profile else None,
+        label,
+        args.duration,
+        work,
+        gil=args.profile == "gil",
+        subprocesses=target.workers > 1,
+    ):
+        counters, first = run_wrk(
+            url,
+            scenario,
+            workload,
+            connections=args.connections,
+            duration=args.duration,
+            cpu=load_cpu,
+            log=work / "logs" / f"wrk-{target.name}.log",
+        )
+    cpu_s = tree_cpu_seconds(running.pid) - cpu_before
+    measured = measurement(
+        cell, counters, first, cpu_s=cpu_s, db_cpu_s=used_between(db_before, backends.snapshot())
+    )
+    measured.skipped = f"profiled ({args.profile})" if profile else None
+    flag = f"  FAILED {measured.failed}: {first}" if measured.failed else ""
+    db = f" + db {measured.db_cpu_ms_per_call:.2f}" if measured.db_cpu_ms_per_call is not None else ""
+    latency = f"p50 {measured.p50_ms:.1f} ms  p99 {measured.p99_ms:.1f} ms"
+    print(
+        f"    {measured.requests_per_s:6.0f} req/s  {latency}  "
+        f"CPU {measured.cpu_ms_per_call:.2f}{db} ms/call ({measured.server_cpu_percent:.0f}%)  "
+        f"wrk CPU {measured.wrk_cpu_percent:.0f}%  load {measured.load_average:.1f}{flag}"
+    )
+    return measured
+
+
+def _cpus(args: argparse.Namespace, role: str, workers: int = 1) -> str | None:
+    """The CPU list a process is pinned to: more than one worker takes both CPUs (wrk shares one)."""
     if args.no_pin:
         return None
-    return int(args.server_cpu if role == "server" else args.load_cpu)
+    if role == "load":
+        return str(args.load_cpu)
+    return f"{args.server_cpu},{args.load_cpu}" if workers > 1 else str(args.server_cpu)
 
 
-def build_plan(args: argparse.Namespace, data: datasets.Dataset, key: str) -> Plan:
-    tools, protocols = _csv(args.tools), _csv(args.protocols)
-    pages = max(1, min(args.max_pages, -(-data.open_tickets // 30)))
-    workload = Workload(
-        key=key, min_ticket_id=data.min_ticket_id, max_ticket_id=data.max_ticket_id, pages=pages
-    )
+def build_targets(args: argparse.Namespace, database_url: str) -> list[Target]:
+    """The baseline and the server on the chosen database; with ``--compare`` also the server with
+    two workers and, on PostgreSQL, the baseline and server on SQLite at the same scale."""
+    roles = _csv(args.targets)
+    unknown = set(roles) - {"baseline", "server"}
+    if unknown:
+        raise SystemExit(f"unknown target(s) {sorted(unknown)}: use baseline, server")
     targets = []
-    scenarios: dict[str, list[Scenario]] = {}
-    for name in _csv(args.targets):
-        if name == "baseline":
-            targets.append(Target("baseline", BASELINE_APP, args.port))
-            # The baseline ignores the protocol revision: it is measured once per tool.
-            scenarios[name] = [Scenario(tool, PROTOCOLS[0]) for tool in tools]
-        elif name == "server":
-            targets.append(Target("server", args.server_app, args.port + 1))
-            scenarios[name] = [Scenario(tool, protocol) for tool in tools for protocol in protocols]
-        else:
-            raise SystemExit(f"unknown target {name!r}: use baseline, server")
-    return Plan(targets=targets, scenarios=scenarios, workload=workload, args=args)
+    port = iter(range(args.port, args.port + 5))
+
+    def add(name: str, role: str, url: str, workers: int = 1, redis: str | None = None) -> None:
+        app = BASELINE_APP if role == "baseline" else args.server_app
+        cpus = _cpus(args, "server", workers)
+        targets.append(Target(name, role, next(port), url, app, workers, redis, cpus))
+
+    for role in roles:
+        add(role, role, database_url, args.workers if role == "server" else 1, args.redis_url)
+    if args.compare and "server" in roles:
+        add("server-w2", "server", database_url, 2, args.redis_url)
+        if database_url.startswith("postgresql"):
+            sqlite = datasets.default_database_url(args.scale)
+            for role in roles:
+                add(f"{role}-sqlite", role, sqlite)
+    return targets
+
+
+def build_plan(args: argparse.Namespace, data: dict[str, datasets.Dataset], key: dict[str, str]) -> Plan:
+    tools, protocols = _csv(args.tools), _csv(args.protocols)
+    workloads = {}
+    for url, dataset in data.items():
+        pages = max(1, min(args.max_pages, -(-dataset.open_tickets // 30)))
+        workloads[url] = Workload(
+            key=key[url],
+            min_ticket_id=dataset.min_ticket_id,
+            max_ticket_id=dataset.max_ticket_id,
+            pages=pages,
+        )
+    scenarios = {
+        # The baseline ignores the protocol revision: it is measured once per tool.
+        "baseline": [Scenario(tool, PROTOCOLS[0]) for tool in tools],
+        "server": [Scenario(tool, protocol) for tool in tools for protocol in protocols],
+    }
+    targets = build_targets(args, next(iter(data)))
+    return Plan(targets=targets, scenarios=scenarios, workloads=workloads, args=args)
+
+
+def prepare_databases(args: argparse.Namespace, urls: Sequence[str]) -> dict[str, datasets.Dataset]:
+    """Each database migrated, seeded, described and checked against the baseline's SQL."""
+    data = {}
+    for url in urls:
+        dataset = datasets.prepare(url, scale=args.scale, reseed=args.reseed)
+        if not dataset.ids_are_contiguous:
+            print(
+                f"warning: ticket ids {dataset.min_ticket_id}..{dataset.max_ticket_id} have gaps; "
+                "some calls will miss"
+            )
+        drift = _sql_drift(url, dataset)
+        if drift:
+            print("warning: the baseline no longer runs the service's SQL; ratios are not comparable:")
+            print("\n".join(drift))
+        data[url] = dataset
+    return data
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    started_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    load_before = os.getloadavg()
     database_url = args.database_url or datasets.default_database_url(args.scale)
-    data = datasets.prepare(database_url, scale=args.scale, reseed=args.reseed)
-    if not data.ids_are_contiguous:
-        print(
-            f"warning: ticket ids {data.min_ticket_id}..{data.max_ticket_id} have gaps; some calls will miss"
-        )
-    drift = _sql_drift(database_url, data)
-    if drift:
-        print("warning: the baseline no longer runs the service's SQL; ratios are not comparable:")
-        print("\n".join(drift))
-    key = datasets.create_bench_key(database_url, data.admin_email)
-    plan = build_plan(args, data, key)
+    urls = list(dict.fromkeys(target.database_url for target in build_targets(args, database_url)))
+    data = prepare_databases(args, urls)
+    keys = {url: datasets.create_bench_key(url, data[url].admin_email) for url in urls}
+    plan = build_plan(args, data, keys)
     machine = machine_facts(loop=args.loop, http=args.http)
-    print_facts(machine, data, plan)
+    print_facts(machine, data, plan, load_before)
     work = datasets.WORK_DIR
     measured: dict[tuple[str, str], list[Measurement]] = {}
     for round_number in range(1, args.rounds + 1):
         for target in plan.targets:
-            print(f"round {round_number}: {target.name} on {target.base_url}")
-            env = server_env(target, database_url, baseline_sql=args.baseline_sql, redis_url=args.redis_url)
-            with serve(
-                target,
-                env=env,
-                cpu=_cpu(args, "server"),
-                loop=args.loop,
-                http=args.http,
-                log_dir=work / "logs",
-            ) as running:
-                for result in measure_target(running, plan, round_number, work):
+            print(
+                f"round {round_number}: {target.name} ({target.runs}, {target.database}) on {target.base_url}"
+            )
+            if target.role == "baseline":
+                env = baseline_env(target, baseline_sql=args.baseline_sql)
+            else:
+                env = server_env(target, args.server_env)
+            with serve(target, env=env, loop=args.loop, http=args.http, log_dir=work / "logs") as running:
+                for result in measure_target(running, plan, work):
                     measured.setdefault((result.target, result.scenario), []).append(result)
     rows = table([median_of(cells) for cells in measured.values()])
     print()
     print_table(rows)
+    found = print_summary(rows, connections=args.connections)
     failed = sum(row["failed"] for row in rows)
     if failed:
         print(f"\nWARNING: {failed} failed answers: the figures above are not valid.")
     if args.json:
+        facts = {
+            "started_at": started_at,
+            "command": " ".join(["python -m bench.run", *(argv if argv is not None else sys.argv[1:])]),
+            "commit": _commit(),
+            "load_before": " ".join(f"{value:.1f}" for value in load_before),
+            "targets": [_target_facts(target) for target in plan.targets],
+        }
         report = {
+            "facts": facts,
             "machine": machine,
-            "dataset": _dataset_facts(data, plan),
+            "datasets": [_dataset_facts(dataset, plan) for dataset in data.values()],
             "args": _args_facts(args),
             "results": rows,
+            "comparisons": found,
         }
         args.json.write_text(json.dumps(report, indent=2, default=str) + "\n")
-        print(f"wrote {args.json}")
+        print(f"wrote {args.json} (python -m bench.report {args.json}: the README's table)")
     return 1 if failed else 0
+
+
+def _commit() -> str:
+    completed = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "describe", "--always", "--dirty"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return completed.stdout.strip() or "unknown"
+
+
+def _target_facts(target: Target) -> dict[str, Any]:
+    return {
+        "name": target.name,
+        "runs": target.runs,
+        "database": target.database,
+        "redis": bool(target.redis_url),
+        "cpus": target.cpus or "any",
+    }
 
 
 def _sql_drift(database_url: str, data: datasets.Dataset) -> list[str]:
     engine = make_engine(database_url)
     try:
-        return sql_drift(engine, ticket_id=data.max_ticket_id)
+        with Session(engine) as session:
+            return sql_drift(session, ticket_id=data.max_ticket_id)
     finally:
         engine.dispose()
 
 
 def _dataset_facts(data: datasets.Dataset, plan: Plan) -> dict[str, Any]:
+    workload = plan.workloads[data.database_url]
     return {
         "database": data.database_url.split("://", 1)[0],
         "scale": data.scale,
         "tickets": data.tickets,
         "open_tickets": data.open_tickets,
         "ticket_ids": [data.min_ticket_id, data.max_ticket_id],
-        "pages_drawn_from": [1, plan.workload.pages],
-        "per_page": plan.workload.per_page,
+        "pages_drawn_from": [1, workload.pages],
+        "per_page": workload.per_page,
         "caller": data.admin_email,
     }
 
 
+ARGS_SAVED = (
+    *("scale", "duration", "connections", "warmup", "rounds", "tools", "protocols", "loop", "http"),
+    *("no_pin", "profile", "baseline_sql", "workers", "compare", "server_app", "server_env"),
+)
+
+
 def _args_facts(args: argparse.Namespace) -> dict[str, Any]:
-    return {
-        name: value
-        for name, value in vars(args).items()
-        if name
-        in (
-            "duration",
-            "connections",
-            "warmup",
-            "rounds",
-            "loop",
-            "http",
-            "no_pin",
-            "profile",
-            "baseline_sql",
-        )
-    }
+    return {name: getattr(args, name) for name in ARGS_SAVED}
 
 
-def print_facts(machine: dict[str, Any], data: datasets.Dataset, plan: Plan) -> None:
+def print_facts(
+    machine: dict[str, Any], data: dict[str, datasets.Dataset], plan: Plan, load: Sequence[float]
+) -> None:
     print("machine: " + ", ".join(f"{name} {value}" for name, value in machine.items()))
-    facts = _dataset_facts(data, plan)
-    print("dataset: " + ", ".join(f"{name} {value}" for name, value in facts.items()))
+    print(f"load average before the run: {' '.join(f'{value:.2f}' for value in load)}")
+    for dataset in data.values():
+        facts = _dataset_facts(dataset, plan)
+        print("dataset: " + ", ".join(f"{name} {value}" for name, value in facts.items()))
     args = plan.args
     print(
-        f"load: wrk -t1 -c{args.connections} -d{args.duration}s (+{args.warmup}s warm-up), "
-        f"servers on CPU {args.server_cpu}, wrk on CPU {args.load_cpu}{' (unpinned)' if args.no_pin else ''}"
+        f"load: wrk -t1 -c{args.connections} -d{args.duration}s (+{args.warmup}s warm-up) on CPU "
+        f"{_cpus(args, 'load') or 'any'}; CPU per call = CPU seconds of the target's processes "
+        "(all of them) / calls answered"
     )
+    for target in plan.targets:
+        print(
+            f"  {target.name}: {target.runs} on CPU {target.cpus or 'any'}, {target.database}"
+            f"{' + Redis' if target.redis_url else ''}, port {target.port}"
+        )
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from bench.dataset import Dataset, create_bench_key, prepare
-from bench.processes import Running, Target, cpu_seconds, serve
+from bench.processes import Running, Target, clean_environment, cpu_seconds, serve
 from domain.caller import Caller
 from domain.db import make_engine, session_scope
 from domain.pagination import cursor_after
@@ -336,12 +336,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"datasets: {', '.join(f'{side.data.tickets:,} tickets' for side in sides)}", file=sys.stderr)
     with ExitStack() as stack:
         for offset, side in enumerate(sides):
-            target = Target(name=f"scale-{side.label}", app="server.asgi:create", port=args.port + offset)
+            target = Target(
+                name=f"scale-{side.label}",
+                role="server",
+                port=args.port + offset,
+                database_url=side.data.database_url,
+                app="server.asgi:create",
+            )
             side.running = stack.enter_context(
                 serve(
                     target,
-                    env=server_env(side.data.database_url, target.port),
-                    cpu=None,
+                    env=clean_environment(server_env(side.data.database_url, target.port)),
                     loop="auto",
                     http="auto",
                     log_dir=args.cache_dir / "logs",

@@ -102,10 +102,18 @@ def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A session that commits on success and rolls back on any error: nothing half-written."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
+    with Session(engine, expire_on_commit=False) as session, transaction(session):
+        yield session
+
+
+@contextmanager
+def transaction(session: Session) -> Iterator[Session]:
+    """One transaction on ``session``: committed on success, rolled back on any error. A session
+    that began none and holds nothing to flush (an identity served from memory) has nothing to commit."""
+    try:
+        yield session
+        if session.in_transaction() or session.new or session.dirty or session.deleted:
             session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    except BaseException:
+        session.rollback()
+        raise

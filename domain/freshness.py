@@ -3,8 +3,9 @@
 Authentication and tool switches are read on every tool call; servers keep what they resolve in
 memory (``server.identity_cache``) and drop it when this generation moves. It moves with every
 committed write to a table marked ``IDENTITY`` (API keys, OAuth clients, grants and tokens,
-agents and their workspaces, tool switches), however the write was made (a service, the admin
-console, the CLI, a seed), so no revocation path can forget to invalidate:
+agents and their workspaces, tool switches, per-user quota overrides), however the write was
+made (a service, the admin console, the CLI, a seed), so no revocation path can forget to
+invalidate:
 
 - **in the same transaction** as the write, ``identity_generation``'s one row is incremented
   (engine events below), so other processes cannot miss it, even if the writer dies after commit;
@@ -135,6 +136,10 @@ class Freshness:
         self.interval = interval
         self.clock = clock
         self._remote: int | None = None
+        self._checked_at = float("-inf")
+
+    def expire(self) -> None:
+        """Make the next ``current`` read the row, however recently it was read."""
         self._checked_at = float("-inf")
 
     def due(self) -> bool:

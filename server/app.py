@@ -26,10 +26,11 @@ from auth.oauth.cimd import MetadataDocumentFetcher
 from auth.oauth.protected_resources import SSE_PATH, ResourceCatalog
 from domain.db import POOL_SIZE, make_engine
 from domain.types import utcnow
-from server.audit import AuditMiddleware, AuditRetention
+from server.audit import AuditMiddleware, AuditRetention, AuditTrail
 from server.audit_buffer import AuditBuffer
 from server.connect.home import HomePage
 from server.console import console_routes
+from server.console.usage import QuotaUsageSource
 from server.context import McpRequest
 from server.edge import EdgeMiddleware, default_allowed_hosts, default_allowed_origins
 from server.endpoints import READONLY_HEADER, TOOLSETS_HEADER, Endpoint, EndpointBook
@@ -46,11 +47,13 @@ from server.mcp_messages import PostedMessage, json_content_type
 from server.metrics import OAuthMetricsMiddleware, metrics_routes, watch_pool
 from server.outages import OutageMiddleware
 from server.probes import probe_routes
-from server.quotas import build_quota_gate
+from server.quotas import QuotaGate, build_quota_gate
 from server.request_state_keys import shared_request_state
 from server.requestlog import RequestLogMiddleware
+from server.results import server_info
 from server.settings import Settings
 from server.sse_sessions import SseSessionGuard
+from server.tool_calls import ToolCalls
 from server.tools.base import TOOLSETS, ToolSpec
 from server.tools.registry import all_tool_specs, build_mcp_server
 from server.tools.switches import ToolVisibilityMiddleware
@@ -91,11 +94,13 @@ def create_app(
     gate: ToolCallGate | None = None,
     clock: Callable[[], datetime] = utcnow,
     metadata_fetcher: MetadataDocumentFetcher | None = None,
+    stateless_tool_calls: bool = True,
 ) -> Starlette:
     """Build the whole server. ``no_auth`` (every call acts as the first admin) is for loopback only.
 
     ``gate`` defaults to the tool-call quotas of ``settings``. ``clock`` and ``metadata_fetcher``
-    let tests move time and answer CIMD fetches offline.
+    let tests move time and answer CIMD fetches offline. ``stateless_tool_calls=False`` leaves every
+    ``tools/call`` to the SDK: the reference ``server.tool_calls`` is tested against.
     """
     if engine is None:
         engine = make_engine(settings.database_url)
@@ -117,17 +122,15 @@ def create_app(
     interval = settings.audit_batch_milliseconds / 1000
     audit_buffer = AuditBuffer(engine, interval=interval) if interval else None
     write_tools = frozenset(spec.name for spec in specs if spec.writes)
+    audit_trail = AuditTrail(
+        clock=clock,
+        buffer=audit_buffer,
+        in_transaction=write_tools.__contains__ if audit_buffer else lambda _name: True,
+    )
     mcp, book = build_mcp_server(
         specs,
         version=package_version(),
-        middleware=[
-            AuditMiddleware(
-                clock=clock,
-                buffer=audit_buffer,
-                in_transaction=write_tools.__contains__ if audit_buffer else lambda _name: True,
-            ),
-            ToolVisibilityMiddleware(),
-        ],
+        middleware=[AuditMiddleware(audit_trail), ToolVisibilityMiddleware()],
         request_state_security=shared_request_state(engine, audience="helpdesk-mcp"),
     )
     if gate is None:
@@ -144,6 +147,16 @@ def create_app(
         mcp.sse_app(sse_path=SSE_PATH, message_path="/messages/", transport_security=_SDK_CHECKS_OFF)
     )
     narrowed = _served_at("/mcp", streamable)
+    # Stateless JSON tools/call on /mcp and its narrowed URLs: answered without the SDK's machinery.
+    calls = (
+        ToolCalls(
+            book=book,
+            audit=audit_trail,
+            server_info=server_info(name=mcp.name, title=mcp.title, version=mcp.version),
+        )
+        if stateless_tool_calls
+        else None
+    )
     endpoints = EndpointBook(resources, book.specs)
 
     def by_path(scope: Scope, headers: Headers) -> Endpoint:
@@ -162,7 +175,10 @@ def create_app(
         return owned and json_content_type(Headers(scope=scope))
 
     def endpoint(
-        inner: Any, resolve: EndpointResolver = by_path, dispatches: Dispatches = streamable_http
+        inner: Any,
+        resolve: EndpointResolver = by_path,
+        dispatches: Dispatches = streamable_http,
+        stateless: ToolCalls | None = None,
     ) -> McpEndpoint:
         return McpEndpoint(
             inner=inner,
@@ -176,6 +192,7 @@ def create_app(
             clock=clock,
             identities=identities,
             dispatches=dispatches,
+            calls=stateless,
         )
 
     @asynccontextmanager
@@ -191,6 +208,8 @@ def create_app(
             # full collections (and their pauses, the p99 of PERFORMANCE.md) short.
             if audit_buffer is not None:
                 tasks.start_soon(audit_buffer.run_forever)
+            if isinstance(gate, QuotaGate):  # counts kept outside the database reach it (≤ 1 s)
+                tasks.start_soon(gate.run_forever)
             gc.collect()
             gc.freeze()
             yield
@@ -198,20 +217,28 @@ def create_app(
         # After the last request (uvicorn stops on SIGTERM only once those in flight are done).
         if audit_buffer is not None:
             await anyio.to_thread.run_sync(audit_buffer.flush)
+        if isinstance(gate, QuotaGate):
+            await anyio.to_thread.run_sync(gate.flush)
 
     routes: list[BaseRoute] = [
         Route("/", HomePage(base_url=settings.base_url, version=package_version()).show, methods=["GET"]),
         *probe_routes(engine=engine, redis_url=settings.redis_url),
         *metrics_routes(token=settings.metrics_token),
-        Route("/mcp", endpoint(streamable), methods=MCP_METHODS),
+        Route("/mcp", endpoint(streamable, stateless=calls), methods=MCP_METHODS),
         # The narrowed URLs (server.endpoints) reach the same SDK app, at the path it routes.
-        *(Route(path, endpoint(narrowed), methods=MCP_METHODS) for path in NARROWED_PATHS),
+        *(Route(path, endpoint(narrowed, stateless=calls), methods=MCP_METHODS) for path in NARROWED_PATHS),
         Route(SSE_PATH, endpoint(legacy_sse), methods=["GET"]),
         # The SDK's SSE app routes by the full path, so its message endpoint is not mounted.
         Route("/messages/", endpoint(legacy_sse, by_sse_session, sse_dispatches), methods=["POST"]),
         *oauth,
         *console_routes(
-            settings=settings, engine=engine, specs=specs, clock=clock, sign_in_limits=rate_limits
+            settings=settings,
+            engine=engine,
+            specs=specs,
+            clock=clock,
+            sign_in_limits=rate_limits,
+            # This process's gate: the page shows its counts as they are, not as last flushed.
+            usage_source=QuotaUsageSource(engine, settings, gate if isinstance(gate, QuotaGate) else None),
         ),
     ]
     # Outermost first: the real client address (from trusted proxies only), then one log line and

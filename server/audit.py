@@ -46,7 +46,7 @@ logger = logging.getLogger(__name__)
 MAX_ERROR_TEXT = 300
 
 
-def _error_text(result: Any) -> str | None:
+def error_text(result: Any) -> str | None:
     """The first text of an ``isError`` result, or None for a successful one."""
     if isinstance(result, CallToolResult):
         is_error, content = result.is_error, [block.model_dump() for block in result.content]
@@ -61,57 +61,98 @@ def _error_text(result: Any) -> str | None:
 
 
 @dataclass
-class AuditMiddleware:
+class CallAudit:
+    """The audit row of one ``tools/call`` in progress: who called what, when, and (for a call whose
+    row rides in its own transaction) the ``PendingAudit`` the tool's unit of work adds."""
+
+    request: McpRequest
+    params: Any
+    at: datetime
+    started: float
+    pending: PendingAudit | None
+
+    @property
+    def committed(self) -> bool:
+        """Whether the row went in with the tool's own transaction (the call succeeded)."""
+        return self.pending is not None and self.pending.committed
+
+
+@dataclass
+class AuditTrail:
+    """Starts and ends the audit row of every ``tools/call``, on either path: the stateless JSON
+    path of ``/mcp`` (``server.tool_calls``, in its worker thread) and the SDK's (``AuditMiddleware``)."""
+
     clock: Callable[[], datetime]
     buffer: AuditBuffer | None = None
     # Tools whose row goes in their own transaction (default: every tool); with a buffer, writes.
     in_transaction: Callable[[str], bool] = lambda _name: True
 
-    async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> Any:
-        request = current_request.get(None)
-        if ctx.method != "tools/call" or ctx.request_id is None or request is None:
-            return await call_next(ctx)
-        params = ctx.params or {}
+    def begin(self, request: McpRequest, params: Any) -> CallAudit:
         at, started = self.clock(), time.perf_counter()
+        audit = CallAudit(request, params, at, started, None)
 
         def add_success(session: Session) -> None:
             duration_ms = round((time.perf_counter() - started) * 1000)
             record_call(session=session, call=_record(request, params, at, duration_ms, None))
 
-        name = params.get("name") if isinstance(params, dict) else None
-        recorded_by_tool = self.in_transaction(name if isinstance(name, str) else "")
-        audit = PendingAudit(add=add_success) if recorded_by_tool else None
-        token = pending_audit.set(audit)
+        if self.in_transaction(_tool_name(params)):
+            audit.pending = PendingAudit(add=add_success)
+        return audit
+
+    def finish(self, audit: CallAudit, error: str | None) -> ToolCallRecord | None:
+        """Note the call's outcome (log line, metrics); the row still to write, if its transaction
+        did not carry it: buffered here when there is a buffer, else returned for the caller to insert."""
+        _note(audit.request, audit.params, audit.started, error)
+        if audit.committed:
+            return None
+        duration_ms = round((time.perf_counter() - audit.started) * 1000)
+        record = _record(audit.request, audit.params, audit.at, duration_ms, error)
+        if self.buffer is not None:
+            self.buffer.add(record)
+            return None
+        return record
+
+    @staticmethod
+    def insert(engine: Engine, record: ToolCallRecord) -> None:
+        """Write one row outside any tool's transaction; a failure is logged, not raised."""
+        try:
+            _insert(engine, record)
+        except Exception:
+            logger.exception("could not write the audit row of a tool call")
+
+
+@dataclass
+class AuditMiddleware:
+    """The audit of calls the SDK dispatches (legacy SSE, and calls the stateless path leaves to it)."""
+
+    trail: AuditTrail
+
+    async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> Any:
+        request = current_request.get(None)
+        if ctx.method != "tools/call" or ctx.request_id is None or request is None:
+            return await call_next(ctx)
+        audit = self.trail.begin(request, ctx.params or {})
+        token = pending_audit.set(audit.pending)
         try:
             result = await call_next(ctx)
         except Exception as exc:
             error = str(exc)[:MAX_ERROR_TEXT] or type(exc).__name__
-            _note(request, params, started, error)
-            if audit is None or not audit.committed:
-                await self._write(request, params, at, started, error)
+            await self._write(self.trail.finish(audit, error), request.engine)
             raise
         finally:
             pending_audit.reset(token)
-        # A call whose audit row went in with its own transaction succeeded.
-        committed = audit is not None and audit.committed
-        outcome = None if committed else _error_text(result)
-        _note(request, params, started, outcome)
-        if not committed:
-            await self._write(request, params, at, started, outcome)
+        outcome = None if audit.committed else error_text(result)
+        await self._write(self.trail.finish(audit, outcome), request.engine)
         return result
 
-    async def _write(
-        self, request: McpRequest, params: Any, at: datetime, started: float, error: str | None
-    ) -> None:
-        duration_ms = round((time.perf_counter() - started) * 1000)
-        record = _record(request, params, at, duration_ms, error)
-        if self.buffer is not None:
-            self.buffer.add(record)
-            return
-        try:
-            await anyio.to_thread.run_sync(_insert, request.engine, record)
-        except Exception:
-            logger.exception("could not write the audit row of a tool call")
+    async def _write(self, record: ToolCallRecord | None, engine: Engine) -> None:
+        if record is not None:
+            await anyio.to_thread.run_sync(self.trail.insert, engine, record)
+
+
+def _tool_name(params: Any) -> str:
+    name = params.get("name") if isinstance(params, dict) else None
+    return name if isinstance(name, str) else ""
 
 
 def _note(request: McpRequest, params: Any, started: float, error: str | None) -> None:

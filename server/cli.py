@@ -178,6 +178,8 @@ def serve(
     from server.asgi import NO_AUTH_ENV
 
     os.environ[NO_AUTH_ENV] = "1" if no_auth else "0"
+    # How many processes share the database: the quotas count in memory only when one does.
+    os.environ["HELPDESK_WORKERS"] = str(workers)
     base_url = settings.base_url
     if "base_url" not in settings.model_fields_set:
         # Unset: the URL clients use is the one bound here (on loopback), so discovery documents

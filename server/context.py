@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from domain.caller import Caller
-from domain.db import session_scope
+from domain.db import session_scope, transaction
 from server.endpoints import Endpoint
 
 
@@ -60,6 +60,11 @@ class PendingAudit:
 
 pending_audit: ContextVar[PendingAudit | None] = ContextVar("pending_audit", default=None)
 
+# The one database session of a tool call on the stateless path (``server.tool_calls``): the
+# credential's lookup, the quota (when it lives in the database) and the tool's unit of work use it
+# in turn, each in a transaction of its own. None elsewhere: ``unit_of_work`` opens its own then.
+call_session: ContextVar[Session | None] = ContextVar("call_session", default=None)
+
 
 @dataclass(frozen=True, slots=True)
 class UnitOfWork:
@@ -76,9 +81,18 @@ def unit_of_work() -> Iterator[UnitOfWork]:
     """
     request = current_request.get()
     audit = pending_audit.get()
-    with session_scope(request.engine) as session:
+    with call_transaction(request.engine) as session:
         yield UnitOfWork(session=session, caller=request.caller)
         if audit is not None and not audit.committed:
             audit.add(session)
     if audit is not None:
         audit.committed = True
+
+
+@contextmanager
+def call_transaction(engine: Engine) -> Iterator[Session]:
+    """A transaction on the call's session when there is one, else on a session of its own:
+    committed on success, rolled back on any error."""
+    session = call_session.get()
+    with session_scope(engine) if session is None else transaction(session) as current:
+        yield current

@@ -31,10 +31,9 @@ from auth.apikeys import authenticate_api_key
 from auth.oauth.protected_resources import ProtectedResource
 from auth.oauth.resource import www_authenticate
 from domain.caller import Caller
-from domain.db import session_scope
 from domain.people.identity import load_caller
 from domain.types import utcnow
-from server.context import Credential, McpRequest, current_request
+from server.context import Credential, McpRequest, call_session, call_transaction, current_request
 from server.endpoints import Endpoint, EndpointError
 from server.identity_cache import IdentityCache
 from server.mcp_messages import (
@@ -46,6 +45,7 @@ from server.mcp_messages import (
 )
 from server.metrics import count_auth_failure, count_quota_refusal
 from server.requestlog import note_tool_call, refusal_outcome
+from server.tool_calls import StatelessCall, ToolCalls, stateless_call
 from server.tools.base import WRITE_SCOPE
 from server.tools.registry import ToolBook
 
@@ -82,7 +82,9 @@ class ToolCallGate(Protocol):
     headers to add to the response of an admitted request (for example ``RateLimit``).
     """
 
-    def admit(self, request: McpRequest, calls: list[ToolCall]) -> dict[str, str]: ...
+    def admit(
+        self, request: McpRequest, calls: list[ToolCall], *, session: Session | None = None
+    ) -> dict[str, str]: ...
 
 
 class Refused(Exception):
@@ -135,6 +137,7 @@ class McpEndpoint:
         clock: Callable[[], datetime] = utcnow,
         identities: IdentityCache | None = None,
         dispatches: Dispatches = streamable_http,
+        calls: ToolCalls | None = None,
     ) -> None:
         self.inner = inner
         self.endpoints = endpoints
@@ -147,6 +150,8 @@ class McpEndpoint:
         self.clock = clock
         self.identities = identities or IdentityCache(interval=0)
         self.dispatches = dispatches
+        # Answers stateless JSON tools/call itself (server.tool_calls); None leaves all to the SDK.
+        self.calls = calls
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
@@ -155,13 +160,21 @@ class McpEndpoint:
             endpoint = self._endpoint(scope, headers)
             body = await self._read_body(scope, receive, headers)
             posted = _read_posted(body) if scope["method"] == "POST" else None
+            stateless = self._stateless_call(scope, headers, posted)
+            if stateless is not None:
+                assert isinstance(posted, PostedMessage)
+                status, payload, extra_headers = await anyio.to_thread.run_sync(
+                    self._run_call, scope, headers, endpoint, posted, stateless
+                )
+                await _send_body(send, status, payload, extra_headers)
+                return
             request, extra_headers = await anyio.to_thread.run_sync(
                 self._prepare, scope, headers, endpoint, posted
             )
         except Refused as refusal:
-            call = posted.tool_call if isinstance(posted, PostedMessage) else None
-            if call is not None:  # refused here, so the SDK (and the audit middleware) never saw it
-                note_tool_call(tool=call.name, outcome=refusal_outcome(refusal.status))
+            refused = posted.tool_call if isinstance(posted, PostedMessage) else None
+            if refused is not None:  # refused here, so the SDK (and the audit middleware) never saw it
+                note_tool_call(tool=refused.name, outcome=refusal_outcome(refusal.status))
             if refusal.status == 401:
                 count_auth_failure(str(refusal.body.get("error", "unauthorized")))
             elif refusal.status == 429:
@@ -173,6 +186,34 @@ class McpEndpoint:
             await self.inner(scope, _replay(body, receive), _with_headers(send, extra_headers))
         finally:
             current_request.reset(token)
+
+    def _stateless_call(
+        self, scope: Scope, headers: Headers, posted: PostedMessage | InvalidMessage | None
+    ) -> StatelessCall | None:
+        """The tools/call this edge answers itself, or None for the SDK (``server.tool_calls``)."""
+        if self.calls is None or not isinstance(posted, PostedMessage):
+            return None
+        if not streamable_http_dispatches(headers, scope["headers"], posted):
+            return None  # the SDK refuses it, in its words
+        return stateless_call(posted, headers)
+
+    def _run_call(
+        self, scope: Scope, headers: Headers, endpoint: Endpoint, posted: PostedMessage, call: StatelessCall
+    ) -> tuple[int, bytes, dict[str, str]]:
+        """A whole tool call in this one worker thread, with one database session."""
+        assert self.calls is not None
+        with Session(self.engine, expire_on_commit=False) as session:
+            session_token = call_session.set(session)
+            try:
+                request, extra_headers = self._prepare(scope, headers, endpoint, posted)
+                request_token = current_request.set(request)
+                try:
+                    status, payload = self.calls.run(request, call, request.disabled_tools or frozenset())
+                finally:
+                    current_request.reset(request_token)
+            finally:
+                call_session.reset(session_token)
+        return status, payload, extra_headers
 
     def _endpoint(self, scope: Scope, headers: Headers) -> Endpoint:
         try:
@@ -206,7 +247,8 @@ class McpEndpoint:
             return request, {}
         if self.gate is None or call.name in (request.disabled_tools or frozenset()):
             return request, {}
-        return request, self.gate.admit(request, [call])
+        # The call's own session on the stateless path (server.tool_calls), where the quota needs one.
+        return request, self.gate.admit(request, [call], session=call_session.get())
 
     async def _read_body(self, scope: Scope, receive: Receive, headers: Headers) -> bytes:
         if scope["method"] != "POST":
@@ -240,7 +282,7 @@ class McpEndpoint:
             raise self._challenge(
                 endpoint.resource, None, "Authentication required: send an OAuth access token or API key."
             )
-        with session_scope(self.engine) as session:
+        with call_transaction(self.engine) as session:
             # Read before resolving, so an entry is never tagged newer than what it holds.
             generation = self.identities.generation(session)
             request = self.identities.resolve(
@@ -357,7 +399,10 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 async def _send_json(send: Send, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
-    payload = json.dumps(body).encode()
+    await _send_body(send, status, json.dumps(body).encode(), headers)
+
+
+async def _send_body(send: Send, status: int, payload: bytes, headers: dict[str, str]) -> None:
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
     raw.extend((name.encode(), value.encode()) for name, value in headers.items())
     await send({"type": "http.response.start", "status": status, "headers": raw})

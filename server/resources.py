@@ -188,17 +188,22 @@ class ResourceLinkMiddleware:
 
     async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> Any:
         result = await call_next(ctx)
-        if ctx.method != "tools/call" or not isinstance(result, dict) or result.get("isError"):
+        if ctx.method != "tools/call" or not isinstance(result, dict):
             return result
         name = ctx.params.get("name") if ctx.params is not None else None
-        linked = LINKED_TOOLS.get(name) if isinstance(name, str) else None
-        content, structured = result.get("content"), result.get("structuredContent")
-        if linked is None or not isinstance(content, list) or not isinstance(structured, dict):
-            return result
-        if ctx.protocol_version < _LINKS_SINCE:
-            return result
-        kind, key = linked
-        value = structured.get(key)
-        if not isinstance(value, int):
-            return result
-        return {**result, "content": [*content, resource_link(kind, value)]}
+        return with_resource_link(name, result, ctx.protocol_version)
+
+
+def with_resource_link(name: object, result: dict[str, Any], protocol_version: str) -> dict[str, Any]:
+    """``result`` (wire form) with a ``resource_link`` to the record a write tool created or changed."""
+    linked = LINKED_TOOLS.get(name) if isinstance(name, str) else None
+    if linked is None or result.get("isError") or protocol_version < _LINKS_SINCE:
+        return result
+    content, structured = result.get("content"), result.get("structuredContent")
+    if not isinstance(content, list) or not isinstance(structured, dict):
+        return result
+    kind, key = linked
+    value = structured.get(key)
+    if not isinstance(value, int):
+        return result
+    return {**result, "content": [*content, resource_link(kind, value)]}

@@ -25,6 +25,9 @@ def _split_csv(value: object) -> object:
     return value
 
 
+QuotaStorage = Literal["auto", "redis", "database", "memory"]
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HELPDESK_", env_file=".env", extra="ignore")
 
@@ -35,8 +38,8 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = Field(
         default=None,
-        description="Redis URL (redis://host:6379/0). Optional: when set, the per-minute quota window "
-        "and the sign-in, registration and token limits are counted there, shared by every worker.",
+        description="Redis URL (redis://host:6379/0). Optional: when set, the tool-call quotas and the "
+        "sign-in, registration and token limits are counted there, shared by every worker.",
     )
     base_url: str = Field(
         default="http://127.0.0.1:8000",
@@ -77,11 +80,24 @@ class Settings(BaseSettings):
         description="Tool calls per calendar month (UTC) for each user (0, the default, disables; an "
         "admin may set another limit for one user).",
     )
-    quota_minute_storage: Literal["auto", "redis", "database", "memory"] = Field(
+    quota_storage: QuotaStorage = Field(
         default="auto",
-        description="Where the per-minute window is counted: redis, database, or memory (exact for a "
-        "single server process only). auto: redis when redis_url is set, else the database. The "
-        "monthly count is always in the database.",
+        description="Where tool calls are counted against the quotas: redis (one atomic script per "
+        "call, shared by every worker and replica), memory (this process only: exact for one server "
+        "process), or database (a transaction per call; exact across processes). In redis and memory "
+        "the month's counts reach the database in batches at most 1 s apart. auto: redis when "
+        "redis_url is set, else memory on SQLite with one worker, else database.",
+    )
+    quota_minute_storage: QuotaStorage | None = Field(
+        default=None,
+        description="Former name of quota_storage, still read when quota_storage is not set.",
+    )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        description="Server processes sharing the database; serve --workers sets it. With "
+        "quota_storage auto on SQLite, more than one counts the quotas in the database. Set it (or "
+        "quota_storage=database) when several servers share one SQLite file by other means.",
     )
     login_rate_limit_per_account: str = Field(
         default="20 per 15 minutes",
@@ -187,9 +203,9 @@ class Settings(BaseSettings):
                 raise ValueError("must read like '10 per 15 minutes' (or be empty to disable)") from None
         return value
 
-    @field_validator("quota_minute_storage")
+    @field_validator("quota_storage", "quota_minute_storage")
     @classmethod
-    def _check_minute_storage(cls, value: str, info: ValidationInfo) -> str:
+    def _check_quota_storage(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value == "redis" and not info.data.get("redis_url"):
             raise ValueError("redis needs HELPDESK_REDIS_URL to be set")
         return value
@@ -241,6 +257,18 @@ class Settings(BaseSettings):
             registration_rate_limit_per_ip=self.registration_rate_limit_per_ip,
             token_rate_limit_per_client=self.token_rate_limit_per_client,
         )
+
+    @property
+    def quota_store(self) -> Literal["redis", "database", "memory"]:
+        """Where the quotas are counted (``quota_storage`` with ``auto`` resolved)."""
+        choice = self.quota_storage
+        if "quota_storage" not in self.model_fields_set and self.quota_minute_storage is not None:
+            choice = self.quota_minute_storage
+        if choice != "auto":
+            return choice
+        if self.redis_url:
+            return "redis"
+        return "memory" if self.is_sqlite and self.workers == 1 else "database"
 
     @property
     def is_sqlite(self) -> bool:

@@ -36,7 +36,12 @@ INDIRECT = {
     "psycopg": "SQLAlchemy's postgresql+psycopg driver",
     "uvicorn": "serve runs it (imported by name too, inside the command)",
 }
-IMPORT_NAMES = {"pydantic-settings": "pydantic_settings", "argon2-cffi": "argon2", "pyjwt": "jwt"}
+IMPORT_NAMES = {
+    "pydantic-settings": "pydantic_settings",
+    "argon2-cffi": "argon2",
+    "pyjwt": "jwt",
+    "opentelemetry-api": "opentelemetry",
+}
 
 
 def test_every_runtime_dependency_is_used() -> None:

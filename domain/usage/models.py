@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
+from domain.freshness import IDENTITY
 from domain.types import enum_type, timestamp_column
 
 
@@ -47,7 +48,9 @@ class UserQuota(SQLModel, table=True):
     """An admin's per-user limits for one agent; None keeps the setting's default (0 = no limit)."""
 
     __tablename__ = "user_quota"
-    __table_args__ = {"info": {"helpdesk_data": False}}  # an operator's setting: not seeded or reset
+    # An operator's setting: not seeded or reset. Servers keep the overrides in memory; a write
+    # moves the identity generation, which tells them to read them again (domain.freshness).
+    __table_args__ = {"info": {"helpdesk_data": False, **IDENTITY}}
     agent_id: int = Field(foreign_key="agent.id", primary_key=True, ondelete="CASCADE")
     per_minute: int | None = None
     per_month: int | None = None

@@ -189,6 +189,50 @@ def consume_calls(
     return Consumed(month=month, minute=minute, user_month=user_month, user_minute=user_minute)
 
 
+CounterKey = tuple[Granularity, str, UsageScope, str]  # granularity, period, scope, subject
+
+
+def add_counts(*, session: Session, counts: dict[CounterKey, int]) -> None:
+    """Add counts gathered off the request path (``server.quotas``' memory and Redis modes) to
+    their rows, in one statement: a batch of a second's calls is one round trip."""
+    if not counts:
+        return
+    statement, _, _ = _upserts(session.get_bind().dialect.name)
+    session.execute(
+        statement,
+        [
+            {"granularity": g, "period": period, "scope": scope, "subject": subject, "amount": n}
+            for (g, period, scope, subject), n in sorted(counts.items())
+        ],
+    )
+
+
+def counter(*, session: Session, key: CounterKey) -> int:
+    """One counter's value (0 where it has no row)."""
+    granularity, period, scope, subject = key
+    value = session.execute(
+        select(TABLE.c.count).where(
+            TABLE.c.granularity == granularity,
+            TABLE.c.period == period,
+            TABLE.c.scope == scope,
+            TABLE.c.subject == subject,
+        )
+    ).scalar_one_or_none()
+    return int(value or 0)
+
+
+def month_counts(*, session: Session, period: str) -> dict[tuple[UsageScope, str], int]:
+    """The account's and every user's count for one month (``2026-11``), by (scope, subject)."""
+    rows = session.execute(
+        select(TABLE.c.scope, TABLE.c.subject, TABLE.c.count).where(
+            TABLE.c.granularity == Granularity.month,
+            TABLE.c.period == period,
+            TABLE.c.scope.in_([UsageScope.account, UsageScope.user]),
+        )
+    )
+    return {(UsageScope(scope), subject): int(count) for scope, subject, count in rows}
+
+
 def forget_minutes_before(*, session: Session, now: datetime) -> None:
     """Delete the minute counters of past minutes (month counters are kept as history)."""
     current = window_at(Granularity.minute, now).period
@@ -196,15 +240,7 @@ def forget_minutes_before(*, session: Session, now: datetime) -> None:
 
 
 def _count(session: Session, window: Window, scope: UsageScope, subject: str = "") -> int:
-    value = session.execute(
-        select(TABLE.c.count).where(
-            TABLE.c.granularity == window.granularity,
-            TABLE.c.period == window.period,
-            TABLE.c.scope == scope,
-            TABLE.c.subject == subject,
-        )
-    ).scalar_one_or_none()
-    return int(value or 0)
+    return counter(session=session, key=(window.granularity, window.period, scope, subject))
 
 
 def minute_calls_in_database(*, session: Session, now: datetime) -> int:
@@ -231,10 +267,13 @@ def usage_report(
     minute_used: int | None,
     user_defaults: UserLimits = NO_USER_LIMITS,
     user_minute_used: Callable[[int], int | None] | None = None,
+    month_used: int | None = None,
 ) -> UsageReport:
     """The account's calls this minute (as given: it may live outside the database) and this month,
-    and each user's against the user's limits (``user_minute_used`` reads a user's minute where it
-    lives outside the database). Users with an admin-set limit are listed even without calls."""
+        and each user's against the user's limits (``user_minute_used`` reads a user's minute where it
+        lives outside the database). ``month_used`` is the account's month where it is counted outside
+    the database (Redis), else the database's row. Users with an admin-set limit are listed even
+    without calls."""
     month = window_at(Granularity.month, now)
     rows = session.execute(
         select(TABLE.c.scope, TABLE.c.subject, TABLE.c.count).where(
@@ -278,7 +317,9 @@ def usage_report(
     return UsageReport(
         as_of=now,
         minute=_window_usage(window_at(Granularity.minute, now), minute_used, per_minute),
-        month=_window_usage(month, _count(session, month, UsageScope.account), per_month),
+        month=_window_usage(
+            month, _count(session, month, UsageScope.account) if month_used is None else month_used, per_month
+        ),
         by_user=sorted(by_user, key=lambda line: (-line.calls, line.agent_id)),
         by_tool=sorted(by_tool, key=lambda line: (-line.calls, line.tool)),
     )

@@ -1,8 +1,9 @@
 """Per-user quota limits: the settings' default for every user, or an admin's limit for one.
 
-A limit of 0 means none. ``limits_for`` runs on every admitted tool call (one primary-key read);
+A limit of 0 means none. Servers keep every override in memory (``server.quotas.overrides``,
+from ``override_table``) rather than reading one per tool call; ``limits_for`` reads one user's.
 ``set_user_limits`` is the admin's override, written to the audit log like every change to a
-person.
+person; its commit moves the identity generation, so every server reads the overrides again.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from domain.people.models import Agent
 from domain.usage.models import UserQuota
 
 USER_QUOTA: Table = UserQuota.__table__  # type: ignore[attr-defined]
-# Built once: it runs on every tool call.
 OVERRIDE = select(USER_QUOTA.c.per_minute, USER_QUOTA.c.per_month).where(
     USER_QUOTA.c.agent_id == bindparam("agent_id")
 )
@@ -38,6 +38,19 @@ def limits_for(session: Session, *, agent_id: int, defaults: UserLimits) -> User
     """The user's limits: an admin's override where set, else ``defaults``."""
     row = session.execute(OVERRIDE, {"agent_id": agent_id}).first()
     return defaults if row is None else _merge(row.per_minute, row.per_month, defaults)
+
+
+Override = tuple[int | None, int | None]  # (per minute, per month); None keeps the default
+
+
+def override_table(session: Session) -> dict[int, Override]:
+    """Every admin-set limit, by agent id, as plain values (what servers keep in memory)."""
+    rows = session.execute(select(USER_QUOTA.c.agent_id, USER_QUOTA.c.per_minute, USER_QUOTA.c.per_month))
+    return {int(agent_id): (per_minute, per_month) for agent_id, per_minute, per_month in rows}
+
+
+def with_override(override: Override | None, defaults: UserLimits) -> UserLimits:
+    return defaults if override is None else _merge(override[0], override[1], defaults)
 
 
 def apply_override(row: UserQuota | None, defaults: UserLimits) -> UserLimits:

@@ -25,7 +25,7 @@ from domain.errors import DomainError
 from domain.people.service import agent_by_email
 from domain.usage.user_limits import set_user_limits
 from server.console.base import PREFIX, Console, Viewer, redirect, text_field
-from server.quotas import current_usage
+from server.quotas import QuotaGate, current_usage
 from server.settings import Settings
 
 
@@ -86,9 +86,10 @@ class QuotaUsageSource:
 
     engine: Engine
     settings: Settings
+    gate: QuotaGate | None = None
 
     def __call__(self, now: datetime) -> UsageSnapshot:
-        report = current_usage(self.settings, engine=self.engine, now=now)
+        report = current_usage(self.settings, engine=self.engine, now=now, gate=self.gate)
         start, following = month_bounds(now)
         with session_scope(self.engine) as session:
             days = daily_counts(session=session, start=start, end=following)

@@ -6,35 +6,36 @@ fields of the IETF draft (draft-ietf-httpapi-ratelimit-headers,
 https://datatracker.ietf.org/doc/draft-ietf-httpapi-ratelimit-headers/), and a JSON-RPC error
 whose message tells a model which quota ran out, its size and when it resets. Admitted
 requests carry the same fields with what is left.
+
+Where the counting happens (database, process memory or Redis) is the ``Counters`` the gate is
+given (``server.quotas.counters``); the admins' per-user limits come from memory
+(``server.quotas.overrides``). The headers' fixed parts are computed once a minute.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from limits.errors import StorageError
-from sqlalchemy.engine import Engine
+import anyio
+import anyio.to_thread
+from sqlmodel import Session
 
-from domain.db import session_scope
-from domain.outages import outages
 from domain.usage.models import Granularity, UsageScope
 from domain.usage.periods import Window, window_at
-from domain.usage.service import Consumed, QuotaExhausted, consume_calls, forget_minutes_before
-from domain.usage.user_limits import UserLimits, limits_for
+from domain.usage.service import QuotaExhausted
+from domain.usage.user_limits import UserLimits
 from server.context import McpRequest
 from server.mcp_endpoint import Refused
 from server.mcp_messages import ToolCall
-from server.quotas.windows import MinuteWindowStore
+from server.quotas.counters import FLUSH_SECONDS, Counters, Plan, Used
+from server.quotas.overrides import OverrideCache
 
 logger = logging.getLogger(__name__)
-
-# Redis down: the minute windows are counted in the database (exact, slower) until it is back;
-# the outage is logged once when it starts and once when it ends (``domain.outages``).
-MINUTE_STORAGE = "redis (minute quota window)"
 
 # JSON-RPC leaves -32000..-32099 to implementations; 29 echoes HTTP 429.
 QUOTA_EXCEEDED = -32029
@@ -54,9 +55,6 @@ class QuotaLimits:
 
 
 # A policy per quota, named for the draft's RateLimit fields; the user's carry the prefix "user-".
-Used = dict[tuple[UsageScope, Granularity], int]
-
-
 def _policy_name(scope: UsageScope, granularity: Granularity) -> str:
     return f"user-{granularity}" if scope is UsageScope.user else str(granularity)
 
@@ -136,129 +134,136 @@ def quota_refusal(
     return Refused(429, body, headers)
 
 
+@dataclass(frozen=True, slots=True)
+class _Minute:
+    """What every admission of one calendar minute shares: its windows, their reset times as
+    timestamps, and the ``RateLimit-Policy`` field for each set of user limits seen."""
+
+    minute: Window
+    month: Window
+    minute_resets: float
+    month_resets: float
+    policies: dict[UserLimits, str]
+
+    @classmethod
+    def at(cls, now: datetime) -> _Minute:
+        minute, month = window_at(Granularity.minute, now), window_at(Granularity.month, now)
+        return cls(minute, month, minute.resets_at.timestamp(), month.resets_at.timestamp(), {})
+
+
 class QuotaGate:
     """A ``ToolCallGate``: admits a request's tool calls only if every quota has room for all of them.
 
-    One transaction reads the caller's limits (an admin's override, else the per-user default),
-    takes the minute windows (the account's, then the user's, from ``minute_store``; or inside
-    the transaction when there is none), then the months in the database. A refusal anywhere
-    gives back what was taken, so a refused call consumes nothing anywhere. Calls to names that
-    are not tools reach no tool (the SDK answers "unknown tool") and are not counted.
+    The caller's limits are an admin's override (from memory) or the per-user default; the
+    ``counters`` check and count every quota at once, so a refused call consumes nothing
+    anywhere. Calls to names that are not tools reach no tool (the SDK answers "unknown tool")
+    and are not counted. ``run_forever`` (the application's lifespan runs it) writes the counts
+    kept outside the database and keeps the overrides fresh; ``flush`` writes them at once.
     """
 
     def __init__(
         self,
         *,
-        engine: Engine,
+        counters: Counters,
+        overrides: OverrideCache,
         limits: QuotaLimits,
-        minute_store: MinuteWindowStore | None,
         clock: Callable[[], datetime],
         is_tool: Callable[[str], bool] = lambda _name: True,
     ) -> None:
-        self.engine = engine
+        self.counters = counters
+        self.overrides = overrides
         self.limits = limits
-        self.minute_store = minute_store
         self.clock = clock
         self.is_tool = is_tool
+        self._minute: tuple[int, _Minute] | None = None
 
-    def admit(self, request: McpRequest, calls: list[ToolCall]) -> dict[str, str]:
+    def admit(
+        self, request: McpRequest, calls: list[ToolCall], *, session: Session | None = None
+    ) -> dict[str, str]:
+        """Headers for admitted calls, or ``Refused`` (429). Thread-safe. ``session``: the caller's,
+        used (and committed) where the counting needs the database, instead of a new one; it must
+        hold no pending work. In memory mode nothing here touches the database once the month and
+        the overrides are loaded (the background task loads them)."""
         tools = [call.name for call in calls if self.is_tool(call.name)]
         if not tools:
             return {}
         now = self.clock()
+        timestamp = now.timestamp()
+        shared = self._shared(now, timestamp)
         agent_id = request.caller.agent_id
-        user = self.limits.user
-        # What was taken from the minute store, to give back if the admission fails: subjects.
-        taken: list[str] = []
+        user = self.overrides.limits(agent_id, self.limits.user, session)
+        plan = Plan(
+            shared.minute, shared.month, agent_id, tools, self.limits.per_minute, self.limits.per_month, user
+        )
         try:
-            with session_scope(self.engine) as session:
-                user = limits_for(session, agent_id=agent_id, defaults=self.limits.user)
-                in_store = self._take_minutes(now, len(tools), agent_id, user, taken, calls)
-                consumed = consume_calls(
-                    session=session,
-                    now=now,
-                    agent_id=agent_id,
-                    tools=tools,
-                    per_month=self.limits.per_month,
-                    per_minute=self.limits.per_minute,
-                    count_minute=in_store is None,
-                    user=user,
-                )
+            used = self.counters.take(plan, session)
         except QuotaExhausted as exhausted:
-            self._give_back(taken, now, len(tools))
             raise quota_refusal(self.limits, user, exhausted, now, calls) from None
-        except BaseException:
-            self._give_back(taken, now, len(tools))
-            raise
-        if consumed.minute == len(tools):
-            self._forget_past_minutes(now)
-        return rate_limit_headers(self.limits, user, now, _used(consumed, in_store, str(agent_id)))
+        return self._headers(shared, user, timestamp, used)
 
-    def _take_minutes(
-        self,
-        now: datetime,
-        amount: int,
-        agent_id: int,
-        user: UserLimits,
-        taken: list[str],
-        calls: list[ToolCall],
-    ) -> dict[str, int] | None:
-        """Take the account's minute, then the user's (if limited), from the minute store, if there
-        is one: the counts by subject ("" for the account), or None to count in the database.
+    def _shared(self, now: datetime, timestamp: float) -> _Minute:
+        index = int(timestamp // 60)
+        cached = self._minute
+        if cached is None or cached[0] != index:
+            cached = (index, _Minute.at(now))
+            self._minute = cached
+        return cached[1]
 
-        A store that fails (Redis unreachable) gives back what it took and lets the database
-        count the minutes: the months, in the database, stay exact.
-        """
-        store = self.minute_store
-        if store is None:
-            return None
-        wanted = [("", self.limits.per_minute, UsageScope.account)]
-        if user.per_minute:
-            wanted.append((str(agent_id), user.per_minute, UsageScope.user))
-        counts: dict[str, int] = {}
+    def _headers(self, shared: _Minute, user: UserLimits, timestamp: float, used: Used) -> dict[str, str]:
+        """``rate_limit_headers`` with the fixed parts from ``shared`` (same fields, same order)."""
+        policy = shared.policies.get(user)
+        if policy is None:
+            policy = rate_limit_headers(self.limits, user, shared.minute.starts_at, {}).get(
+                "RateLimit-Policy", ""
+            )
+            shared.policies[user] = policy
+        if not policy:
+            return {}
+        states = []
+        for scope, granularity, limit in (
+            (UsageScope.account, Granularity.minute, self.limits.per_minute),
+            (UsageScope.account, Granularity.month, self.limits.per_month),
+            (UsageScope.user, Granularity.minute, user.per_minute),
+            (UsageScope.user, Granularity.month, user.per_month),
+        ):
+            count = used.get((scope, granularity))
+            if not limit or count is None:
+                continue
+            resets = shared.minute_resets if granularity is Granularity.minute else shared.month_resets
+            left = max(1, math.ceil(resets - timestamp))
+            states.append(f'"{_policy_name(scope, granularity)}";r={max(0, limit - count)};t={left}')
+        headers = {"RateLimit-Policy": policy}
+        if states:
+            headers["RateLimit"] = ", ".join(states)
+        return headers
+
+    def flush(self) -> int:
+        """Write the counts kept outside the database (memory, Redis) now; the counters written."""
+        return self.counters.flush()
+
+    def tick(self) -> None:
+        """One round of the background task: flush, re-read the overrides' generation, load the
+        current month (memory) so that admissions find it."""
+        self.flush()
         try:
-            for subject, limit, scope in wanted:
-                count = store.take(now, amount, limit, subject=subject)
-                if count is None:
-                    raise QuotaExhausted(window_at(Granularity.minute, now), limit, scope)
-                taken.append(subject)
-                counts[subject] = count
-        except StorageError as exc:
-            outages.failed(MINUTE_STORAGE, exc, consequence="counting the minute quotas in the database")
-            self._give_back(taken, now, amount)
-            taken.clear()
-            return None
-        outages.recovered(MINUTE_STORAGE)
-        return counts
-
-    def _give_back(self, taken: list[str], now: datetime, amount: int) -> None:
-        store = self.minute_store
-        if store is None:
-            return
-        for subject in taken:
-            try:
-                store.give_back(now, amount, subject=subject)
-            except StorageError as exc:  # the outage is logged once, where it was first seen
-                outages.failed(MINUTE_STORAGE, exc, consequence="counting the minute quotas in the database")
-
-    def _forget_past_minutes(self, now: datetime) -> None:
-        """First calls of a minute: delete older minute rows, in a transaction of their own."""
-        try:
-            with session_scope(self.engine) as session:
-                forget_minutes_before(session=session, now=now)
+            self.overrides.refresh(force=True)
+            self.counters.prepare(self.clock())
         except Exception:
-            logger.exception("could not delete past minute counters (they are retried next minute)")
+            logger.exception("could not refresh the quota overrides or month (retried in a moment)")
 
+    async def run_forever(self) -> None:
+        """Until cancelled: a ``tick`` at once, then every ``FLUSH_SECONDS`` (or the overrides'
+        check interval, if shorter). The lifespan flushes once more after the last request."""
+        interval = self.overrides.freshness.interval
+        period = min(FLUSH_SECONDS, interval) if interval > 0 else FLUSH_SECONDS
+        self.overrides.background = True
+        try:
+            while True:
+                await anyio.to_thread.run_sync(self.tick)
+                await anyio.sleep(period)
+        finally:
+            self.overrides.background = False
 
-def _used(consumed: Consumed, in_store: dict[str, int] | None, subject: str) -> Used:
-    """The counts an admission left, for the ``RateLimit`` field."""
-    used: Used = {(UsageScope.account, Granularity.month): consumed.month}
-    minute = consumed.minute if in_store is None else in_store.get("")
-    user_minute = consumed.user_minute if in_store is None else in_store.get(subject)
-    if minute is not None:
-        used[UsageScope.account, Granularity.minute] = minute
-    if user_minute is not None:
-        used[UsageScope.user, Granularity.minute] = user_minute
-    if consumed.user_month is not None:
-        used[UsageScope.user, Granularity.month] = consumed.user_month
-    return used
+    def used(self, window: Window, subject: str = "") -> int | None:
+        """The count the counters hold for ``window`` (None: the database's row is the count)."""
+        return self.counters.used(window, subject)

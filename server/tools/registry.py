@@ -20,12 +20,15 @@ from pydantic import BaseModel, ValidationError
 from domain.errors import DomainError
 from server.capabilities import Capabilities
 from server.render.answer import answer, check_fields
+from server.results import ResultShapeMiddleware, server_info
 from server.tools.arguments import explain, strict_model
 from server.tools.base import ToolSpec
 from server.tools.schemas import model_facing
 
 logger = logging.getLogger(__name__)
 
+NAME = "helpdesk-mcp"
+TITLE = "Helpdesk"
 INSTRUCTIONS = (
     "Tools for a helpdesk / ITSM service desk: tickets and their notes, assets, agents, requesters, "
     "onboarding and offboarding requests, the service catalog and the solution knowledge base. "
@@ -96,6 +99,7 @@ class ToolBook:
     specs: dict[str, ToolSpec]
     strict_models: dict[str, type[BaseModel]]
     parameters: dict[str, list[str]]
+    tools: dict[str, Tool]  # the SDK's, as served
 
     def requires_write(self, name: str) -> bool:
         spec = self.specs.get(name)
@@ -111,15 +115,24 @@ class StrictArgumentsMiddleware:
     async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> Any:
         if ctx.method == "tools/call" and ctx.params is not None:
             name = ctx.params.get("name")
-            model = self._book.strict_models.get(name) if isinstance(name, str) else None
-            if model is not None and isinstance(name, str):
-                arguments = ctx.params.get("arguments")
-                try:
-                    model.model_validate({} if arguments is None else arguments)
-                except ValidationError as exc:
-                    text = explain(exc, name, self._book.parameters[name])
-                    return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+            if isinstance(name, str):
+                refusal = strict_refusal(self._book, name, ctx.params.get("arguments"))
+                if refusal is not None:
+                    return refusal
         return await call_next(ctx)
+
+
+def strict_refusal(book: ToolBook, name: str, arguments: Any) -> CallToolResult | None:
+    """A tool error naming what is wrong with ``arguments``, or None when they are the tool's."""
+    model = book.strict_models.get(name)
+    if model is None:
+        return None
+    try:
+        model.model_validate({} if arguments is None else arguments)
+    except ValidationError as exc:
+        text = explain(exc, name, book.parameters[name])
+        return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+    return None
 
 
 def build_tools(specs: Sequence[ToolSpec]) -> tuple[list[Tool], ToolBook]:
@@ -151,7 +164,12 @@ def build_tools(specs: Sequence[ToolSpec]) -> tuple[list[Tool], ToolBook]:
         strict[spec.name] = strict_model(sdk_tool.fn_metadata.arg_model)
         parameters[spec.name] = list(sdk_tool.parameters.get("properties", {}))
         tools.append(sdk_tool)
-    book = ToolBook(specs={spec.name: spec for spec in specs}, strict_models=strict, parameters=parameters)
+    book = ToolBook(
+        specs={spec.name: spec for spec in specs},
+        strict_models=strict,
+        parameters=parameters,
+        tools={tool.name: tool for tool in tools},
+    )
     return tools, book
 
 
@@ -169,12 +187,13 @@ def build_mcp_server(
     tools, book = build_tools(specs)
     capabilities = Capabilities()
     server: MCPServer[Any] = MCPServer(
-        name="helpdesk-mcp",
-        title="Helpdesk",
+        name=NAME,
+        title=TITLE,
         instructions=INSTRUCTIONS,
         version=version,
         tools=tools,
         middleware=[
+            ResultShapeMiddleware(server_info(name=NAME, title=TITLE, version=version)),
             *middleware,
             *capabilities.middleware(),
             StrictArgumentsMiddleware(book),

@@ -61,6 +61,7 @@ def server(app_database_url: str, engine: Engine, clock: FakeClock) -> Iterator[
         base_url=f"http://127.0.0.1:{port}",
         quota_per_minute=PER_MINUTE,
         quota_per_month=1000,
+        quota_storage="database",  # the counts read back from another handle than the app's
     )
     with live_server(create_app(settings, engine=engine, clock=clock), port) as url:
         yield Server(url, settings, clock)

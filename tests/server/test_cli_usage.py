@@ -32,7 +32,7 @@ def _env(engine: Engine) -> dict[str, str]:
         "HELPDESK_QUOTA_PER_MINUTE": "20",
         "HELPDESK_QUOTA_PER_MONTH": "500",
         "HELPDESK_REDIS_URL": "",
-        "HELPDESK_QUOTA_MINUTE_STORAGE": "database",
+        "HELPDESK_QUOTA_STORAGE": "database",
     }
 
 

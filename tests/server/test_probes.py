@@ -27,7 +27,7 @@ def _serve(engine: Engine, redis_url: str | None) -> Iterator[str]:
         database_url=engine.url.render_as_string(hide_password=False),
         base_url=f"http://127.0.0.1:{port}",
         redis_url=redis_url,
-        quota_minute_storage="database",
+        quota_storage="database",
     )
     with live_server(create_app(settings, engine=engine), port) as url:
         yield url

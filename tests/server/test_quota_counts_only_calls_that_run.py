@@ -57,7 +57,7 @@ def server(engine: Engine) -> Iterator[QuotaServer]:
 
 
 def _used(server: QuotaServer) -> tuple[int, int]:
-    usage = current_usage(server.settings, engine=server.engine, now=server.clock.now)
+    usage = current_usage(server.settings, engine=server.engine, now=server.clock.now, gate=server.gate)
     return server.minute_used(), usage.month.used
 
 

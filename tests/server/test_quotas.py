@@ -1,7 +1,7 @@
 """Tool-call quotas through HTTP against a live server: exactness, signals, no effect when refused.
 
 Each test runs on a month no other test uses (``fresh_moment``) with an injected clock, so the
-shared database's counters never leak between tests. Every test runs with the minute window in
+shared database's counters never leak between tests. Every test runs with the quotas counted in
 the database, in process memory and (with HELPDESK_TEST_REDIS_URL) in Redis.
 """
 
@@ -25,7 +25,7 @@ from domain.outages import outages
 from domain.tickets.models import Ticket
 from domain.usage.service import minute_calls_in_database
 from server.quotas import current_usage
-from server.quotas.gate import MINUTE_STORAGE
+from server.quotas.redis_counters import STORAGE as REDIS_QUOTAS
 from tests.utils.databases import own_database_url
 from tests.utils.live import free_port
 from tests.utils.quotas import (
@@ -217,7 +217,7 @@ def test_a_minute_refusal_does_not_consume_the_month_nor_the_reverse(
     with quota_server(engine, storage, clock, per_minute=2, per_month=100) as server:
         statuses = [post(server.url, account.key, read_call(i)).status_code for i in range(5)]
         assert statuses == [200, 200, 429, 429, 429]
-        assert current_usage(server.settings, engine=engine, now=clock.now).month.used == 2
+        assert current_usage(server.settings, engine=engine, now=clock.now, gate=server.gate).month.used == 2
 
     clock = SettableClock(fresh_moment())
     with quota_server(engine, storage, clock, per_minute=100, per_month=2) as server:
@@ -271,7 +271,7 @@ def test_an_unreachable_redis_falls_back_to_the_database_minute(
 ) -> None:
     clock = SettableClock(fresh_moment())
     nobody_listens = f"redis://127.0.0.1:{free_port()}/5"
-    outages.recovered(MINUTE_STORAGE)  # an earlier test of this process may have left it down
+    outages.recovered(REDIS_QUOTAS)  # an earlier test of this process may have left it down
     caplog.set_level(logging.INFO, logger="helpdesk.outages")
     with quota_server(
         engine, "redis", clock, redis_url=nobody_listens, per_minute=2, per_month=100

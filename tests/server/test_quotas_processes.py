@@ -2,8 +2,8 @@
 
 Two uvicorn servers on two ports (the first with two workers: three processes in all) serve one
 database, and Redis when configured; a burst of concurrent calls is spread over both. Runs on a
-SQLite file, on PostgreSQL (HELPDESK_TEST_DATABASE_URL) with the minute window in the database,
-and on PostgreSQL with it in Redis (HELPDESK_TEST_REDIS_URL); each skips with the reason when its
+SQLite file, on PostgreSQL (HELPDESK_TEST_DATABASE_URL) with the quotas counted in the database,
+and on PostgreSQL with them in Redis (HELPDESK_TEST_REDIS_URL); each skips with the reason when its
 database is not configured.
 """
 
@@ -78,6 +78,9 @@ def _servers(backend: Backend, tmp_path: Path, **limits: int) -> Iterator[list[s
     }
     if backend.redis_url:
         env["HELPDESK_REDIS_URL"] = backend.redis_url
+    elif backend.database_url.startswith("sqlite"):
+        # Two servers on one SQLite file: auto would count in each process's memory.
+        env["HELPDESK_QUOTA_STORAGE"] = "database"
     with server_processes("tests.utils.quota_app:create", env, tmp_path, workers=(2, 1)) as urls:
         yield urls
 

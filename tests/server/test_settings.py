@@ -70,3 +70,31 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     missing = [name for name in Settings.model_fields if f"`HELPDESK_{name.upper()}`" not in readme]
     assert not missing, f"settings missing from the README table: {missing}"
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({}, "memory"),
+        ({"HELPDESK_WORKERS": "2"}, "database"),
+        ({"HELPDESK_DATABASE_URL": "postgresql://h@db/h"}, "database"),
+        ({"HELPDESK_REDIS_URL": "redis://127.0.0.1:6379/0", "HELPDESK_WORKERS": "4"}, "redis"),
+        ({"HELPDESK_QUOTA_STORAGE": "database"}, "database"),
+        ({"HELPDESK_QUOTA_MINUTE_STORAGE": "database"}, "database"),
+        ({"HELPDESK_QUOTA_MINUTE_STORAGE": "database", "HELPDESK_QUOTA_STORAGE": "memory"}, "memory"),
+    ],
+)
+def test_quota_storage_auto_counts_in_memory_only_for_one_process_on_sqlite(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], expected: str
+) -> None:
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+
+    assert load_settings().quota_store == expected
+
+
+def test_redis_quota_storage_needs_a_redis_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HELPDESK_QUOTA_STORAGE", "redis")
+
+    with pytest.raises(SettingsError, match=r"HELPDESK_QUOTA_STORAGE: .*HELPDESK_REDIS_URL"):
+        load_settings()

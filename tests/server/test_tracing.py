@@ -1,5 +1,5 @@
 """Tracing: with a span processor (the OTLP exporter's place; here an in-memory one), a tool call
-yields the HTTP server span and the SDK's MCP span; with no endpoint, nothing is set up."""
+yields the HTTP server span and the tool call's MCP span; with no endpoint, nothing is set up."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def test_without_an_endpoint_nothing_is_traced(engine: Engine) -> None:
     assert traced(app, endpoint=None) is app
 
 
-async def test_a_tool_call_exports_the_http_span_and_the_sdks_mcp_span(seeded_server: SeededServer) -> None:
+async def test_a_tool_call_exports_the_http_span_and_the_tool_span(seeded_server: SeededServer) -> None:
     exporter = InMemorySpanExporter()
     port = free_port()
     settings = load_settings(
@@ -49,7 +49,12 @@ async def test_a_tool_call_exports_the_http_span_and_the_sdks_mcp_span(seeded_se
     spans = exporter.get_finished_spans()
     http_spans = [span for span in spans if span.attributes and span.attributes.get("http.method") == "POST"]
     mcp_spans = [span for span in spans if "fetchWorkspaces" in span.name]
-    # Both are exported; they are not parent and child: the SDK handles a stateless request in a
-    # task started with the server, outside the HTTP span's context (a client's own traceparent
-    # in _meta is what the SDK links to).
     assert http_spans and mcp_spans, [span.name for span in spans]
+    # The server's span of the call (server.tool_calls on the stateless path, named and attributed
+    # as the SDK names its own) continues the client's trace: the SDK client in this process sent
+    # its span's traceparent in _meta.
+    (server_span,) = [span for span in mcp_spans if span.name == "tools/call fetchWorkspaces"]
+    (client_span,) = [span for span in mcp_spans if span is not server_span]
+    assert server_span.parent is not None and server_span.parent.span_id == client_span.context.span_id
+    assert server_span.attributes is not None
+    assert server_span.attributes["gen_ai.tool.name"] == "fetchWorkspaces"

@@ -2,7 +2,7 @@
 concurrency, a 429 that names the user's quota, the month in the database, and an admin's limit
 for one user (``helpdesk-mcp agents quota``) shown by ``helpdesk-mcp usage``.
 
-Like ``test_quotas.py``, each test runs on a month no other test uses, with the minute window
+Like ``test_quotas.py``, each test runs on a month no other test uses, with the quotas counted
 in the database, in process memory and (with HELPDESK_TEST_REDIS_URL) in Redis.
 """
 
@@ -88,7 +88,7 @@ async def test_concurrent_calls_at_a_users_month_limit_admit_exactly_its_calls(
         assert "your own quota as a user" in error["message"]
         assert refused.headers["Retry-After"] == str(error["data"]["retry_after_seconds"])
         assert post(server.url, bob.key, read_call(1)).status_code == 200
-        report = current_usage(server.settings, engine=engine, now=clock())
+        report = current_usage(server.settings, engine=engine, now=clock(), gate=server.gate)
         mine = {line.email: line for line in report.by_user}
         assert (mine[ann.email].calls, mine[ann.email].month_limit) == (6, 6)
         assert report.month.used == 7, "the account counts both users"
@@ -123,7 +123,7 @@ def test_an_admin_sets_one_users_limit_and_usage_shows_it(
         statuses = [post(server.url, ann.key, read_call(i)).status_code for i in range(3)]
         assert statuses == [200, 200, 429], "an override applies even with per-user quotas off"
         assert post(server.url, bob.key, read_call(1)).status_code == 200
-        report = current_usage(server.settings, engine=engine, now=clock())
+        report = current_usage(server.settings, engine=engine, now=clock(), gate=server.gate)
         ann_line = next(line for line in report.by_user if line.email == ann.email)
         assert (ann_line.calls, ann_line.month_limit, ann_line.overridden) == (2, 2, True)
         # The command reads the real month; a user with an admin's limit is listed without calls.

@@ -29,7 +29,6 @@ from domain.usage.service import minute_calls_in_database
 from domain.workspaces.models import Workspace
 from server.app import create_app
 from server.quotas import QuotaGate, build_quota_gate
-from server.quotas.windows import KEY_PREFIX
 from server.settings import Settings, load_settings
 from server.tools.registry import all_tool_specs
 from tests.utils.live import free_port, live_server
@@ -86,7 +85,7 @@ def quota_settings(
         database_url=database_url,
         base_url=f"http://127.0.0.1:{port}",
         redis_url=redis_url,
-        quota_minute_storage=storage,
+        quota_storage=storage,
         **overrides,
     )
 
@@ -100,12 +99,13 @@ class QuotaServer:
     engine: Engine
 
     def minute_used(self) -> int:
+        """The account's calls this minute, where the gate counts them (memory, Redis, database)."""
         now = self.clock()
-        store = self.gate.minute_store
-        if store is None:
+        used = self.gate.used(window_at(Granularity.minute, now))
+        if used is None:
             with session_scope(self.engine) as session:
                 return minute_calls_in_database(session=session, now=now)
-        return int(store.storage.get(KEY_PREFIX + window_at(Granularity.minute, now).period))
+        return used
 
 
 @contextmanager

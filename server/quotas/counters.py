@@ -1,0 +1,279 @@
+"""Where an admission is counted: in the database, in process memory, or in Redis (``redis_counters``).
+
+- **Database**: one transaction per admission, each counter moved by a conditional upsert
+  (``domain.usage.service.consume_calls``): exact across any number of processes.
+- **Memory**: the account's and users' minute and month in a dict, checked and moved under one
+  lock, so exact while one process serves the database (the single-process default on SQLite).
+  A month is loaded from the database on its first use; nothing else on the request path
+  touches the database.
+- **Redis**: see ``redis_counters``.
+
+In memory and Redis the database learns the month's counts (account, users, tools) from
+``Pending``: the admissions since the last flush, written as one batch of increments at most
+``FLUSH_SECONDS`` apart by the gate's background task, and once more on shutdown. A process
+killed with SIGKILL loses what it gathered since its last flush (the month is then undercounted
+by those calls: a later process may admit that many more).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from domain.db import session_scope
+from domain.usage.models import Granularity, UsageScope
+from domain.usage.periods import Window, window_at
+from domain.usage.service import (
+    Consumed,
+    CounterKey,
+    QuotaExhausted,
+    add_counts,
+    consume_calls,
+    forget_minutes_before,
+    month_counts,
+)
+from domain.usage.user_limits import UserLimits
+
+logger = logging.getLogger(__name__)
+
+FLUSH_SECONDS = 0.5
+# Pending increments kept across failed flushes (database unreachable) before the oldest go.
+MAX_PENDING_KEYS = 100_000
+
+# The counts an admission left, by quota, for the ``RateLimit`` field.
+Used = dict[tuple[UsageScope, Granularity], int]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """One admission: ``tools`` holds one name per call; limits of 0 count without limiting."""
+
+    minute: Window
+    month: Window
+    agent_id: int
+    tools: Sequence[str]
+    per_minute: int
+    per_month: int
+    user: UserLimits
+
+    @property
+    def amount(self) -> int:
+        return len(self.tools)
+
+    @property
+    def subject(self) -> str:
+        return str(self.agent_id)
+
+
+def scoped(session: Session | None, engine: Engine) -> AbstractContextManager[Session]:
+    """The caller's session if it gave one, else a transaction of our own."""
+    return nullcontext(session) if session is not None else session_scope(engine)
+
+
+class Counters(Protocol):
+    def take(self, plan: Plan, session: Session | None = None) -> Used:
+        """Count the plan's calls against every quota, or raise ``QuotaExhausted`` counting none."""
+        ...
+
+    def flush(self) -> int:
+        """Write what is pending to the database; the number of counters written."""
+        ...
+
+    def prepare(self, now: datetime) -> None:
+        """Off the request path: load what the next admissions at ``now`` will need."""
+        ...
+
+    def used(self, window: Window, subject: str = "") -> int | None:
+        """The account's (or a user's) count in ``window`` as the counters see it; None where the
+        database's row is the count (or, for memory, from another process: not known here)."""
+        ...
+
+
+class Pending:
+    """Month increments admitted but not yet in the database, by counter."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._counts: Counter[CounterKey] = Counter()
+        self._lock = threading.Lock()
+        # Held while a batch is on its way to the database: whoever reads a row and adds what
+        # is pending (a Redis seed) must not see a batch in neither place.
+        self.flushing = threading.Lock()
+
+    def add(self, plan: Plan) -> None:
+        period = plan.month.period
+        month = Granularity.month
+        with self._lock:
+            counts = self._counts
+            counts[month, period, UsageScope.account, ""] += plan.amount
+            counts[month, period, UsageScope.user, plan.subject] += plan.amount
+            for tool in plan.tools:
+                counts[month, period, UsageScope.tool, tool] += 1
+
+    def of(self, key: CounterKey) -> int:
+        with self._lock:
+            return self._counts.get(key, 0)
+
+    def flush(self) -> int:
+        with self.flushing:
+            with self._lock:
+                batch, self._counts = self._counts, Counter()
+            if not batch:
+                return 0
+            try:
+                with session_scope(self.engine) as session:
+                    add_counts(session=session, counts=dict(batch))
+            except Exception:
+                logger.exception("could not write %d quota counters; retried with the next batch", len(batch))
+                self._keep(batch)
+                return 0
+            return len(batch)
+
+    def _keep(self, batch: Counter[CounterKey]) -> None:
+        with self._lock:
+            batch.update(self._counts)
+            self._counts = batch
+            if len(batch) > MAX_PENDING_KEYS:
+                logger.error("quota counters pending: %d keys, dropping the tool breakdown", len(batch))
+                for key in [key for key in batch if key[2] is UsageScope.tool]:
+                    del batch[key]
+
+
+class DatabaseCounters:
+    """Every counter a row of ``usage_counter``, moved in the admission's transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def take(self, plan: Plan, session: Session | None = None) -> Used:
+        if session is None:
+            with session_scope(self.engine) as own:
+                consumed = self._consume(own, plan)
+        else:
+            try:
+                consumed = self._consume(session, plan)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+        if consumed.minute == plan.amount:
+            self._forget_past_minutes(plan)
+        used: Used = {(UsageScope.account, Granularity.month): consumed.month}
+        if consumed.minute is not None:
+            used[UsageScope.account, Granularity.minute] = consumed.minute
+        if consumed.user_minute is not None:
+            used[UsageScope.user, Granularity.minute] = consumed.user_minute
+        if consumed.user_month is not None:
+            used[UsageScope.user, Granularity.month] = consumed.user_month
+        return used
+
+    @staticmethod
+    def _consume(session: Session, plan: Plan) -> Consumed:
+        return consume_calls(
+            session=session,
+            now=plan.minute.starts_at,
+            agent_id=plan.agent_id,
+            tools=plan.tools,
+            per_month=plan.per_month,
+            per_minute=plan.per_minute,
+            user=plan.user,
+        )
+
+    def _forget_past_minutes(self, plan: Plan) -> None:
+        """First calls of a minute: delete older minute rows, in a transaction of their own."""
+        try:
+            with session_scope(self.engine) as session:
+                forget_minutes_before(session=session, now=plan.minute.starts_at)
+        except Exception:
+            logger.exception("could not delete past minute counters (they are retried next minute)")
+
+    def flush(self) -> int:
+        return 0
+
+    def prepare(self, now: datetime) -> None:
+        return None
+
+    def used(self, window: Window, subject: str = "") -> int | None:
+        return None
+
+
+class MemoryCounters:
+    """The minute and the month in this process's memory: exact for one process, no I/O per call."""
+
+    def __init__(self, engine: Engine, pending: Pending) -> None:
+        self.engine = engine
+        self.pending = pending
+        self._lock = threading.Lock()
+        self._minute: tuple[str, Counter[str]] = ("", Counter())
+        # Month period -> (scope, subject) -> count, loaded from the database on first use.
+        self._months: dict[str, Counter[tuple[UsageScope, str]]] = {}
+
+    def _month(self, period: str) -> Counter[tuple[UsageScope, str]]:
+        month = self._months.get(period)
+        if month is not None:
+            return month
+        with session_scope(self.engine) as reading:  # once a month: the caller's session stays untouched
+            loaded = Counter(month_counts(session=reading, period=period))
+        with self._lock:
+            month = self._months.setdefault(period, loaded)
+            for older in sorted(self._months)[:-2]:
+                del self._months[older]
+        return month
+
+    def take(self, plan: Plan, session: Session | None = None) -> Used:
+        month = self._month(plan.month.period)
+        amount, subject = plan.amount, plan.subject
+        user_month_key = (UsageScope.user, subject)
+        with self._lock:
+            period, minute = self._minute
+            if period != plan.minute.period:
+                minute = Counter()
+                self._minute = (plan.minute.period, minute)
+            checks = [(minute[""], plan.per_minute, plan.minute, UsageScope.account)]
+            if plan.user.per_minute:
+                checks.append((minute[subject], plan.user.per_minute, plan.minute, UsageScope.user))
+            if plan.user.per_month:
+                checks.append((month[user_month_key], plan.user.per_month, plan.month, UsageScope.user))
+            checks.append((month[UsageScope.account, ""], plan.per_month, plan.month, UsageScope.account))
+            for count, limit, window, scope in checks:
+                if limit and count + amount > limit:
+                    raise QuotaExhausted(window, limit, scope)
+            minute[""] += amount
+            month[UsageScope.account, ""] += amount
+            month[user_month_key] += amount
+            used: Used = {
+                (UsageScope.account, Granularity.minute): minute[""],
+                (UsageScope.account, Granularity.month): month[UsageScope.account, ""],
+            }
+            if plan.user.per_minute:
+                minute[subject] += amount
+                used[UsageScope.user, Granularity.minute] = minute[subject]
+            if plan.user.per_month:
+                used[UsageScope.user, Granularity.month] = month[user_month_key]
+            self.pending.add(plan)
+        return used
+
+    def flush(self) -> int:
+        return self.pending.flush()
+
+    def prepare(self, now: datetime) -> None:
+        self._month(window_at(Granularity.month, now).period)
+
+    def used(self, window: Window, subject: str = "") -> int | None:
+        with self._lock:
+            if window.granularity is Granularity.minute:
+                period, minute = self._minute
+                return minute[subject] if period == window.period else 0
+            month = self._months.get(window.period)
+            if month is None:
+                return None
+            return month[(UsageScope.user, subject) if subject else (UsageScope.account, "")]
