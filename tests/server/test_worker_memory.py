@@ -1,4 +1,5 @@
-"""What a worker holds in memory: modules it never uses stay unimported, malloc arenas are capped."""
+"""What a worker holds in memory: modules it never uses stay unimported, malloc arenas are capped,
+and ``serve``'s single worker is a fresh interpreter rather than the CLI that prepared it."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from server.serving import limit_malloc_arenas
+from tests.utils.served import serve
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Loaded on first use only: an HTML-to-text converter (with lxml), and httpx (with rich and
@@ -54,3 +57,20 @@ def test_malloc_arenas_are_capped_unless_the_operator_chose(monkeypatch: pytest.
 
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
     assert limit_malloc_arenas() is False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; exec needs POSIX")
+def test_one_worker_serves_from_a_fresh_interpreter_under_the_same_pid(tmp_path: Path) -> None:
+    with serve(tmp_path) as served:
+        command = Path(f"/proc/{served.process.pid}/cmdline").read_bytes().split(b"\0")
+        assert command[1:3] == [b"-m", b"server.serving"]  # not the CLI any more, same process
+        key = served.api_key()
+        headers = {"Authorization": f"Bearer {key}", "Accept": "application/json, text/event-stream"}
+        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+        response = httpx.post(
+            f"{served.url}/mcp", json=body, headers={**headers, "Mcp-Protocol-Version": "2025-11-25"}
+        )
+        assert response.status_code == 200, response.text
+        assert "fetchTicket" in response.text
+    log = served.log.read_text()
+    assert "helpdesk-mcp serving" in log and "Finished server process" in log
