@@ -340,8 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 name=f"scale-{side.label}",
                 role="server",
                 port=args.port + offset,
-                database_url=side.data.database_url,
-                app="server.asgi:create",
+                database_url=side.data.database_url,  # app None: `helpdesk-mcp serve`, as users run it
             )
             side.running = stack.enter_context(
                 serve(
