@@ -155,6 +155,9 @@ def _answers(process: Process, timeout: float) -> bool:
     return False
 
 
+EXIT_GRACE_SECONDS = 2.0
+
+
 class Supervisor(Multiprocess):
     """uvicorn's supervisor, logging why each worker it replaces died."""
 
@@ -165,7 +168,9 @@ class Supervisor(Multiprocess):
         for index, process in enumerate(self.processes):
             if _answers(process, timeout):
                 continue
-            running = process.process.is_alive()
+            # A worker killed while being pinged can still look alive for a moment (the ping's
+            # broken pipe comes first): give its end a moment to show before calling it hung.
+            running = not connection.wait([process.process.sentinel], EXIT_GRACE_SECONDS)
             process.kill()
             process.join()
             if running:
