@@ -100,10 +100,12 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 @contextmanager
 def transaction(session: Session) -> Iterator[Session]:
-    """One transaction on ``session``: committed on success, rolled back on any error."""
+    """One transaction on ``session``: committed on success, rolled back on any error. A session
+    that began none and holds nothing to flush (an identity served from memory) has nothing to commit."""
     try:
         yield session
-        session.commit()
+        if session.in_transaction() or session.new or session.dirty or session.deleted:
+            session.commit()
     except BaseException:
         session.rollback()
         raise

@@ -82,7 +82,9 @@ class ToolCallGate(Protocol):
     headers to add to the response of an admitted request (for example ``RateLimit``).
     """
 
-    def admit(self, request: McpRequest, calls: list[ToolCall]) -> dict[str, str]: ...
+    def admit(
+        self, request: McpRequest, calls: list[ToolCall], *, session: Session | None = None
+    ) -> dict[str, str]: ...
 
 
 class Refused(Exception):
@@ -245,7 +247,8 @@ class McpEndpoint:
             return request, {}
         if self.gate is None or call.name in (request.disabled_tools or frozenset()):
             return request, {}
-        return request, self.gate.admit(request, [call])
+        # The call's own session on the stateless path (server.tool_calls), where the quota needs one.
+        return request, self.gate.admit(request, [call], session=call_session.get())
 
     async def _read_body(self, scope: Scope, receive: Receive, headers: Headers) -> bytes:
         if scope["method"] != "POST":

@@ -28,9 +28,18 @@ def server_info(*, name: str, title: str | None, version: str) -> dict[str, Any]
 
 
 def wire_result(result: CallToolResult, version: str, info: Mapping[str, Any]) -> dict[str, Any]:
-    """``result`` as the SDK sends a handler's result to a client speaking ``version``."""
-    dumped = result.model_dump(by_alias=True, mode="json", exclude_none=True)
+    """``result`` as the SDK sends a handler's result to a client speaking ``version``.
+
+    The structured content is JSON already (``server.render.answer`` dumps it) and typed as any
+    object by every revision's surface, so the sieve sees an empty stand-in and the real one is put
+    back: on a page of 30 tickets that saves copying and re-validating it twice (~150 µs of CPU)."""
+    structured = result.structured_content
+    dumped = result.model_dump(by_alias=True, mode="json", exclude_none=True, exclude={"structured_content"})
+    if structured is not None:
+        dumped["structuredContent"] = {}
     shaped = serialize_server_result(TOOLS_CALL, version, dumped)
+    if structured is not None and "structuredContent" in shaped:
+        shaped["structuredContent"] = structured
     if version in MODERN_PROTOCOL_VERSIONS:
         shaped.setdefault("resultType", "complete")
         shaped["_meta"] = {**(shaped.get("_meta") or {}), SERVER_INFO_META_KEY: dict(info)}
