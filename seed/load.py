@@ -10,20 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import MetaData, Table, func, inspect, select, text
+from sqlalchemy import MetaData, Table, bindparam, func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from schema import metadata
+from seed.convert import Prepared, Row, execute, prepared
 from seed.demo import ADMIN_EMAIL
+from seed.pipeline import in_another_process
 
-Row = dict[str, Any]
 Progress = Callable[[str, int, int], None]
 
 BATCH_SIZE = 5000
+INDEXES = "indexes"  # what progress reports name while the deferred indexes are built
 
 
 class SeedError(RuntimeError):
@@ -64,63 +65,34 @@ class Loader:
 
     def insert_with_children(self, table: str, child_table: str, pairs: Iterable[tuple[Row, list[Row]]],
                              total: int) -> None:  # fmt: skip
-        """Parents and their children (tickets and notes) from one stream, parents' batch first."""
-        parents: list[Row] = []
-        children: list[Row] = []
-        for parent, kids in pairs:
-            parents.append(parent)
-            children.extend(kids)
-            if len(parents) >= self.batch_size:
-                self._write(table, parents)
-                self._write(child_table, children)
-                parents, children = [], []
-                self._report(table, total)
-        self._write(table, parents)
-        self._write(child_table, children)
+        """Parents and their children (tickets and notes) from one stream, parents' batch first.
+
+        On SQLite the stream is generated and converted in a second process while this one
+        writes (``seed.pipeline``): the two halves of the seed's time overlap."""
+        dialect = self.connection.dialect
+        batches: Iterator[list[Prepared]] = (
+            [prepared(dialect, table, parents), prepared(dialect, child_table, children)]
+            for parents, children in _pair_batches(pairs, self.batch_size)
+        )
+        if dialect.name == "sqlite":
+            batches = in_another_process(batches)
+        for batch in batches:
+            for rows in batch:
+                self._execute(rows)
+            self._report(table, total)
         self._report(table, total)
 
     def _write(self, table: str, rows: list[Row]) -> None:
-        if not rows:
-            return
-        if self.connection.dialect.name == "sqlite" and _plain_insert(metadata.tables[table], rows[0]):
-            _insert_converted(self.connection, metadata.tables[table], rows)
-        else:
-            self.connection.execute(metadata.tables[table].insert(), rows)
-        self.counts[table] += len(rows)
+        self._execute(prepared(self.connection.dialect, table, rows))
+
+    def _execute(self, rows: Prepared) -> None:
+        self.counts[rows.table] += execute(self.connection, rows)
 
     def _report(self, table: str, total: int) -> None:
         done = self.counts[table]
         if self.progress is not None and self._reported.get(table) != done:
             self._reported[table] = done
             self.progress(table, done, total)
-
-
-def _plain_insert(table: Table, first: Row) -> bool:
-    """True when the rows give every column a value or leave only plain (non-callable) defaults."""
-    return all(
-        column.name in first or column.default is None or column.default.is_scalar for column in table.columns
-    )
-
-
-def _insert_converted(connection: Connection, table: Table, rows: list[Row]) -> None:
-    """``INSERT`` many rows through the driver, each value converted by its column type's own bind
-    processor: the values SQLAlchemy's ``insert()`` would bind, without building its per-row
-    parameter dictionaries (a third of the seed's time at a million tickets). Values are gathered
-    and converted column by column (``map`` runs in C), then zipped into rows."""
-    dialect = connection.dialect
-    columns = list(table.columns)
-    given = rows[0]
-    gathered: list[list[Any]] = []
-    for column in columns:
-        if column.name in given:
-            values = list(map(itemgetter(column.name), rows))
-        else:  # a plain default (checked by _plain_insert), as SQLAlchemy would fill it in
-            values = [getattr(column.default, "arg", None)] * len(rows)
-        convert = column.type.dialect_impl(dialect).bind_processor(dialect)
-        gathered.append(values if convert is None else list(map(convert, values)))
-    # Every column, in the table's order: the statement SQLAlchemy itself compiles for these rows.
-    statement = str(table.insert().compile(dialect=dialect, column_keys=[column.name for column in columns]))
-    connection.exec_driver_sql(statement, list(zip(*gathered, strict=True)))
 
 
 def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
@@ -132,6 +104,20 @@ def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
             batch = []
     if batch:
         yield batch
+
+
+def _pair_batches(pairs: Iterable[tuple[Row, list[Row]]], size: int) -> Iterator[tuple[list[Row], list[Row]]]:
+    """``size`` parents at a time, with all of their children."""
+    parents: list[Row] = []
+    children: list[Row] = []
+    for parent, kids in pairs:
+        parents.append(parent)
+        children.extend(kids)
+        if len(parents) >= size:
+            yield parents, children
+            parents, children = [], []
+    if parents:
+        yield parents, children
 
 
 def require_schema(connection: Connection) -> None:
@@ -202,17 +188,91 @@ def advance_sequences(connection: Connection) -> None:
 
 @contextmanager
 def bulk_load_settings(connection: Connection) -> Iterator[None]:
-    """SQLite: a larger page cache while loading, so the many indexes of the ticket table are
-    updated in memory rather than re-read from disk; the previous size is restored after."""
+    """SQLite, around the seed's transaction (PRAGMAs that cannot change inside one): a rollback
+    journal instead of WAL, so that a fresh file's new pages are written once (in WAL mode every
+    page went to the log first, then was copied into the file, and the log stayed at the size of
+    the whole database); no fsync while loading; a larger page cache, so the ticket table's
+    indexes are built in memory. The previous settings are restored after, whatever happens.
+
+    A rollback journal still undoes the whole seed on failure. Another open connection keeps the
+    file in WAL mode (SQLite refuses the switch); the seed is then only slower."""
     if connection.dialect.name != "sqlite":
         yield
         return
-    previous = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    previous = {
+        name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+        for name in ("journal_mode", "synchronous", "cache_size")
+    }
+    connection.exec_driver_sql("PRAGMA journal_mode = DELETE")
+    connection.exec_driver_sql("PRAGMA synchronous = OFF")
     connection.exec_driver_sql("PRAGMA cache_size = -262144")  # 256 MiB
+    connection.commit()  # SQLAlchemy's autobegun transaction (SQLite itself began none)
     try:
         yield
     finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous or -2000)}")
+        connection.rollback()  # nothing pending after a commit; after a failure, the seed undone
+        for name, value in previous.items():
+            connection.exec_driver_sql(f"PRAGMA {name} = {value}")
+        connection.commit()
+
+
+@contextmanager
+def indexes_built_after(
+    connection: Connection, tables: Iterable[str], progress: Progress | None = None
+) -> Iterator[None]:
+    """Drop the secondary indexes of ``tables`` for the load and create them again after it.
+
+    One sort per index at the end costs far less than keeping a dozen indexes of the ticket table
+    in order row by row (random keys: status, requester, agent...). Only plain indexes are
+    dropped: those that back a primary key or a constraint stay. Both steps run inside the seed's
+    transaction, so a failure leaves every index as it was. ``progress`` hears of each index built
+    (as the table ``INDEXES``: a minute of silence at a million tickets would look like a hang)."""
+    dropped = _secondary_indexes(connection, list(tables))
+    _begin_before_ddl(connection)
+    for name in dropped:
+        connection.exec_driver_sql(f"DROP INDEX {connection.dialect.identifier_preparer.quote(name)}")
+    yield
+    for built, create in enumerate(dropped.values()):
+        if progress is not None:
+            progress(INDEXES, built, len(dropped))
+        connection.exec_driver_sql(create)
+    if progress is not None:
+        progress(INDEXES, len(dropped), len(dropped))
+
+
+def _begin_before_ddl(connection: Connection) -> None:
+    """SQLite: open the transaction now. Python's sqlite3 begins one only before an INSERT,
+    UPDATE or DELETE, so a ``DROP INDEX`` that came first would be committed on its own and
+    survive a failed seed."""
+    dbapi_connection: Any = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite" and not dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+
+
+def _secondary_indexes(connection: Connection, tables: list[str]) -> dict[str, str]:
+    """Name -> the ``CREATE INDEX`` statement that makes it, for the droppable indexes of ``tables``."""
+    if connection.dialect.name == "sqlite":
+        rows = connection.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                "AND tbl_name IN :tables ORDER BY name"
+            ).bindparams(bindparam("tables", expanding=True)),
+            {"tables": tables},
+        )
+    elif connection.dialect.name == "postgresql":
+        rows = connection.execute(
+            text(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+                "WHERE i.schemaname = current_schema() AND i.tablename IN :tables "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+                "WHERE c.conname = i.indexname AND c.connamespace = current_schema()::regnamespace) "
+                "ORDER BY i.indexname"
+            ).bindparams(bindparam("tables", expanding=True)),
+            {"tables": tables},
+        )
+    else:
+        return {}
+    return {name: create for name, create in rows}
 
 
 def is_empty(engine: Engine) -> bool:

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import Progress as Bars
 from rich.progress import TaskID
 
-from seed.load import Progress
+from seed.load import INDEXES, Progress
 
 # In a log: lines for tables of at least LOG_FROM rows, one every LOG_EVERY seconds and one when done.
 LOG_FROM = 1000
@@ -44,7 +44,11 @@ def _lines(console: Console) -> Progress:
     def report(table: str, done: int, total: int) -> None:
         nonlocal last_line
         now = time.monotonic()
-        if total >= LOG_FROM and (done >= total or now - last_line >= LOG_EVERY):
+        if table == INDEXES:  # few, but each may take seconds at a large scale
+            if done >= total or now - last_line >= LOG_EVERY:
+                last_line = now
+                console.print(f"seeding: {done} of {total} indexes built", highlight=False)
+        elif total >= LOG_FROM and (done >= total or now - last_line >= LOG_EVERY):
             last_line = now
             share = f" ({100 * done // total}%)" if total else ""
             console.print(f"seeding {table}: {done:,} of {total:,} rows{share}", highlight=False)

@@ -8,12 +8,14 @@ import os
 from starlette.types import ASGIApp
 
 from server import logs
+from server.serving import limit_malloc_arenas
 from server.settings import load_settings
 
 NO_AUTH_ENV = "HELPDESK_INTERNAL_NO_AUTH"
 
 
 def create() -> ASGIApp:
+    limit_malloc_arenas()  # first: before the app's threads start allocating
     from server.app import create_app  # here, not at import: `serve` reads NO_AUTH_ENV from this module
     from server.tracing import ENDPOINT_ENV, traced
 

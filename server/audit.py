@@ -38,7 +38,7 @@ from domain.audit.service import ToolCallRecord, purge_expired, record_call
 from domain.audit.summary import summarise_arguments
 from domain.db import session_scope
 from server.audit_buffer import AuditBuffer
-from server.context import McpRequest, PendingAudit, current_request, pending_audit
+from server.context import McpRequest, PendingAudit, call_transaction, current_request, pending_audit
 from server.requestlog import note_tool_call
 
 logger = logging.getLogger(__name__)
@@ -168,7 +168,7 @@ def _note(request: McpRequest, params: Any, started: float, error: str | None) -
 
 
 def _insert(engine: Engine, record: ToolCallRecord) -> None:
-    with session_scope(engine) as session:
+    with call_transaction(engine) as session:  # the call's own session, on the stateless path
         record_call(session=session, call=record)
 
 

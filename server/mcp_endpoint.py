@@ -202,7 +202,9 @@ class McpEndpoint:
     ) -> tuple[int, bytes, dict[str, str]]:
         """A whole tool call in this one worker thread, with one database session."""
         assert self.calls is not None
-        with Session(self.engine, expire_on_commit=False) as session:
+        # One connection for the whole call: a session bound to the engine would hand its
+        # connection back to the pool after each transaction (authentication's, the tool's).
+        with self.engine.connect() as connection, Session(bind=connection, expire_on_commit=False) as session:
             session_token = call_session.set(session)
             try:
                 request, extra_headers = self._prepare(scope, headers, endpoint, posted)

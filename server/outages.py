@@ -10,6 +10,7 @@ through unchanged.
 from __future__ import annotations
 
 import json
+import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,6 +38,16 @@ def dependency_of(exc: BaseException) -> str | None:
     if isinstance(exc, RedisConnectionError | RedisTimeout):
         return "redis"
     return None
+
+
+def log_failure(log: logging.Logger, exc: BaseException, what: str) -> None:
+    """A background job's failure (a flush, a refresh): an unreachable database or Redis is the
+    outage the request path logs too, once until it ends; anything else is logged with its traceback."""
+    dependency = dependency_of(exc)
+    if dependency is None:
+        log.error(what, exc_info=exc)
+    else:
+        outages.failed(dependency, exc, consequence=what)
 
 
 class OutageMiddleware:

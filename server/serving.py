@@ -9,11 +9,14 @@ death is logged with its cause: the exit status, the signal, or the missed healt
 
 from __future__ import annotations
 
+import ctypes
+import json
 import logging
 import os
 import shutil
 import signal
 import socket
+import sys
 import tempfile
 from multiprocessing import connection
 
@@ -23,6 +26,29 @@ from uvicorn.supervisors.multiprocess import Multiprocess, Process
 
 logger = logging.getLogger("uvicorn.error")
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"  # server.metrics reads it in every worker
+
+
+# glibc's mallopt parameter for the number of malloc arenas (malloc.h); see limit_malloc_arenas.
+M_ARENA_MAX = -8
+MALLOC_ARENAS = 2
+
+
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Cap glibc's malloc arenas for this process; True when done. Called as a worker starts.
+
+    glibc gives each thread that allocates its own arena (up to eight per core), and the memory
+    freed in one is not reused by the others. A worker runs tools in up to twenty threads: under
+    load that held ~15 MiB more than two arenas do, for no measurable CPU (the GIL serialises
+    most allocation anyway). An operator's ``MALLOC_ARENA_MAX`` wins; elsewhere than glibc on
+    Linux nothing is done."""
+    if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:
+        return False
+    try:
+        if not os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"):  # type: ignore[union-attr]
+            return False
+        return bool(ctypes.CDLL(None).mallopt(M_ARENA_MAX, arenas))
+    except (OSError, ValueError, AttributeError):  # no such confstr name, or no mallopt
+        return False
 
 
 class CannotListen(Exception):
@@ -51,6 +77,8 @@ def run(config: Config, sock: socket.socket) -> None:
     mode), made here before any worker starts and removed when serving ends; an operator's own
     ``PROMETHEUS_MULTIPROC_DIR`` is used as it is."""
     if config.workers == 1:
+        if _can_start_afresh(config):
+            _start_afresh(config, sock)  # does not return
         Server(config).run(sockets=[sock])
         return
     made = None if os.environ.get(MULTIPROCESS_ENV) else tempfile.mkdtemp(prefix="helpdesk-metrics-")
@@ -61,6 +89,43 @@ def run(config: Config, sock: socket.socket) -> None:
     finally:
         if made:
             shutil.rmtree(made, ignore_errors=True)
+
+
+# What ``serve`` sets in the Config; the fresh interpreter builds the same one from them.
+_CONFIG_FIELDS = (
+    "app", "factory", "host", "port", "log_level", "proxy_headers", "server_header",
+    "timeout_graceful_shutdown", "timeout_worker_healthcheck", "log_config", "access_log",
+)  # fmt: skip
+
+
+def _can_start_afresh(config: Config) -> bool:
+    return os.name == "posix" and isinstance(config.app, str) and isinstance(config.log_config, dict | None)
+
+
+def _start_afresh(config: Config, sock: socket.socket) -> None:
+    """Serve from a fresh interpreter in this same process (``exec``: same pid, same output, the
+    bound socket inherited), so that the single worker holds only what serving needs.
+
+    ``serve`` imports the CLI, Alembic for the migrations and, on a first start, the seed; a
+    process that then served kept all of that: ~20 MiB more than a worker that only imports the
+    app (134 vs 115 MiB before the first request)."""
+    fields = {name: getattr(config, name) for name in _CONFIG_FIELDS}
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    argv = [sys.executable, "-m", "server.serving", json.dumps(fields), str(sock.fileno())]
+    os.execv(sys.executable, argv)  # noqa: S606 - this interpreter again, with our own arguments
+
+
+def _serve_inherited(fields: str, fd: str) -> None:
+    """``python -m server.serving``: the fresh interpreter ``_start_afresh`` execs."""
+    from server import logs
+    from server.settings import load_settings
+
+    settings = load_settings()  # the same environment serve read: the same log set-up
+    logs.configure(settings.log_format, settings.log_level)
+    config = Config(**json.loads(fields))
+    sock = socket.socket(fileno=int(fd))
+    Server(config).run(sockets=[sock])
 
 
 def _why_it_exited(exitcode: int | None) -> str:
@@ -130,3 +195,7 @@ def _forget_metrics_of(pid: int | None) -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
+
+
+if __name__ == "__main__":
+    _serve_inherited(*sys.argv[1:3])

@@ -27,14 +27,17 @@ import ipaddress
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import anyio
-import httpx
 import pydantic_core
 from pydantic import AnyUrl, ValidationError
 
 from auth.oauth.redirects import InvalidRedirectUri, check_registrable
+
+if TYPE_CHECKING:
+    import httpx
 
 MAX_DOCUMENT_BYTES = 64 * 1024
 FETCH_TIMEOUT_SECONDS = 5.0
@@ -114,6 +117,10 @@ class MetadataDocumentFetcher:
     max_bytes: int = MAX_DOCUMENT_BYTES
 
     async def fetch(self, url: str) -> ClientMetadataDocument:
+        # Imported here: httpx brings rich and pygments along, ~4 MiB in every server process,
+        # most of which never fetch a document.
+        import httpx
+
         check_document_url(url)
         try:
             with anyio.fail_after(self.timeout):
@@ -125,6 +132,8 @@ class MetadataDocumentFetcher:
         return parse_document(url, body)
 
     async def _download(self, url: str) -> bytes:
+        import httpx
+
         parts = urlsplit(url)
         host, port = parts.hostname or "", parts.port or 443
         try:

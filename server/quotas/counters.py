@@ -42,6 +42,7 @@ from domain.usage.service import (
     month_counts,
 )
 from domain.usage.user_limits import UserLimits
+from server.outages import log_failure
 
 logger = logging.getLogger(__name__)
 
@@ -132,8 +133,10 @@ class Pending:
             try:
                 with session_scope(self.engine) as session:
                     add_counts(session=session, counts=dict(batch))
-            except Exception:
-                logger.exception("could not write %d quota counters; retried with the next batch", len(batch))
+            except Exception as exc:
+                log_failure(
+                    logger, exc, f"could not write {len(batch)} quota counters; retried with the next batch"
+                )
                 self._keep(batch)
                 return 0
             return len(batch)
@@ -193,8 +196,8 @@ class DatabaseCounters:
         try:
             with session_scope(self.engine) as session:
                 forget_minutes_before(session=session, now=plan.minute.starts_at)
-        except Exception:
-            logger.exception("could not delete past minute counters (they are retried next minute)")
+        except Exception as exc:
+            log_failure(logger, exc, "could not delete past minute counters (they are retried next minute)")
 
     def flush(self) -> int:
         return 0

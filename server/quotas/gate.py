@@ -32,6 +32,7 @@ from domain.usage.user_limits import UserLimits
 from server.context import McpRequest
 from server.mcp_endpoint import Refused
 from server.mcp_messages import ToolCall
+from server.outages import log_failure
 from server.quotas.counters import FLUSH_SECONDS, Counters, Plan, Used
 from server.quotas.overrides import OverrideCache
 
@@ -248,8 +249,8 @@ class QuotaGate:
         try:
             self.overrides.refresh(force=True)
             self.counters.prepare(self.clock())
-        except Exception:
-            logger.exception("could not refresh the quota overrides or month (retried in a moment)")
+        except Exception as exc:
+            log_failure(logger, exc, "could not refresh the quota overrides or month (retried in a moment)")
 
     async def run_forever(self) -> None:
         """Until cancelled: a ``tick`` at once, then every ``FLUSH_SECONDS`` (or the overrides'

@@ -11,7 +11,6 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from inscriptis import get_text
 from pydantic import BaseModel
 
 _TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
@@ -26,6 +25,9 @@ def plain(text: str) -> str:
     """``text`` with HTML turned into plain text (lists and paragraphs kept as lines)."""
     if ("<" not in text and "&" not in text) or ("&" not in text and _TAG.search(text) is None):
         return text.strip()
+    # Imported at the first HTML: inscriptis loads lxml, ~4 MiB in a process that may never see any.
+    from inscriptis import get_text
+
     converted: str = get_text(text)
     return converted.strip()
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from auth.apikeys import create_api_key
@@ -34,9 +36,11 @@ from domain.toolswitches.service import disable_tool
 from seed import seed_database
 from seed.demo import ADMIN_EMAIL
 from server.app import create_app
+from server.mcp_endpoint import McpEndpoint
 from server.settings import load_settings
 from server.tool_calls import ToolCalls
 from server.tools.registry import all_tool_specs
+from tests.server.conftest import SeededServer
 from tests.utils.databases import own_database_url
 from tests.utils.live import free_port, live_server
 
@@ -225,3 +229,44 @@ def test_every_protocol_revision_gets_the_same_shape(
     # The read-only URL offers no write tool: a JSON-RPC error, as for an unknown tool.
     t.call("createTicketNote", {"ticket_id": ticket_id, "body": "x"}, version=version, path="/mcp/readonly")
     assert spied, "the stateless path answered nothing"
+
+
+def test_a_call_checks_out_one_database_connection(seeded_server: SeededServer) -> None:
+    """Authentication, the quota, the tool and a write's audit row share the call's one session."""
+    checkouts: list[bool] = []
+
+    def checked_out(*_: Any) -> None:
+        """True for a checkout made by a tool call (the audit buffer's flushes are not)."""
+        frame = sys._getframe()
+        while frame is not None and frame.f_code is not McpEndpoint._run_call.__code__:
+            frame = frame.f_back  # type: ignore[assignment]
+        checkouts.append(frame is not None)
+
+    event.listen(seeded_server.engine, "checkout", checked_out)
+    try:
+        calls = [
+            ("fetchTickets", {"per_page": 2}),
+            ("fetchTicket", {"ticket_id": 1}),
+            ("createTicketNote", {"ticket_id": 1, "body": "One connection."}),
+            ("fetchTicket", {"ticket_id": 999_999}),
+        ]
+        for number, (name, arguments) in enumerate(calls, start=1):
+            checkouts.clear()
+            response = httpx.post(
+                f"{seeded_server.url}/mcp",
+                json={
+                    "jsonrpc": "2.0",
+                    "id": number,
+                    "method": "tools/call",
+                    "params": {"name": name, "arguments": arguments},
+                },
+                headers={
+                    "authorization": f"Bearer {seeded_server.agent_key}",
+                    "content-type": "application/json",
+                    "accept": "application/json, text/event-stream",
+                },
+            )
+            assert response.status_code == 200, response.text
+            assert checkouts.count(True) == 1, (name, checkouts)
+    finally:
+        event.remove(seeded_server.engine, "checkout", checked_out)
