@@ -2,9 +2,10 @@
 
 Values pass through each column type's own bind processor, exactly as rows written by the
 services (timestamps must be timezone-aware, enums valid), without SQLAlchemy building its
-per-row parameter dictionaries: on SQLite, values are gathered and converted column by column
-(``map`` runs in C), then zipped into tuples for the driver's executemany. The result is plain
-data (strings, numbers, tuples), so it can be made in another process and sent over a pipe.
+per-row parameter dictionaries: values are gathered and converted column by column (``map``
+runs in C), then zipped into tuples: for the driver's executemany on SQLite, for ``COPY`` on
+PostgreSQL. The result is plain data (strings, numbers, tuples; psycopg's ``Json`` for JSON),
+so it can be made in another process and sent over a pipe.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class Prepared:
 
 def prepared(dialect: Dialect, table_name: str, rows: list[Row]) -> Prepared:
     table = metadata.tables[table_name]
-    if not rows or dialect.name != "sqlite" or not _plain_insert(table, rows[0]):
+    if not rows or dialect.name not in COPIED_BY or not _plain_insert(table, rows[0]):
         return Prepared(table_name, None, rows)
     columns = list(table.columns)
     given = rows[0]
@@ -47,12 +48,10 @@ def prepared(dialect: Dialect, table_name: str, rows: list[Row]) -> Prepared:
             values = list(map(itemgetter(column.name), rows))
         else:  # a plain default (checked by _plain_insert), as SQLAlchemy would fill it in
             values = [getattr(column.default, "arg", None)] * len(rows)
-        utc = isinstance(column.type, UTCDateTime)
+        utc = dialect.name == "sqlite" and isinstance(column.type, UTCDateTime)
         convert = sqlite_utc_text if utc else _bind_processor(column, dialect)
         gathered.append(values if convert is None else list(map(convert, values)))
-    # Every column, in the table's order: the statement SQLAlchemy itself compiles for these rows.
-    statement = str(table.insert().compile(dialect=dialect, column_keys=[column.name for column in columns]))
-    return Prepared(table_name, statement, list(zip(*gathered, strict=True)))
+    return Prepared(table_name, COPIED_BY[dialect.name](dialect, table), list(zip(*gathered, strict=True)))
 
 
 def execute(connection: Connection, rows: Prepared) -> int:
@@ -61,9 +60,35 @@ def execute(connection: Connection, rows: Prepared) -> int:
         return 0
     if rows.statement is None:
         connection.execute(metadata.tables[rows.table].insert(), rows.rows)
+    elif rows.statement.startswith("COPY "):
+        # psycopg's COPY on the connection's own DB-API connection: the same transaction.
+        dbapi_connection: Any = connection.connection.dbapi_connection
+        with dbapi_connection.cursor() as cursor, cursor.copy(rows.statement) as copy:
+            for row in rows.rows:
+                copy.write_row(row)
     else:
         connection.exec_driver_sql(rows.statement, rows.rows)
     return len(rows.rows)
+
+
+def _insert_statement(dialect: Dialect, table: Table) -> str:
+    """Every column, in the table's order: the statement SQLAlchemy itself compiles for them."""
+    return str(table.insert().compile(dialect=dialect, column_keys=[column.name for column in table.columns]))
+
+
+def _copy_statement(dialect: Dialect, table: Table) -> str:
+    """PostgreSQL's bulk path: rows streamed into ``COPY``, several times faster than INSERTs."""
+    quote = dialect.identifier_preparer.quote
+    return (
+        f"COPY {quote(table.name)} ({', '.join(quote(column.name) for column in table.columns)}) FROM STDIN"
+    )
+
+
+# The dialects whose rows are converted here, and the statement that writes them.
+COPIED_BY: dict[str, Callable[[Dialect, Table], str]] = {
+    "sqlite": _insert_statement,
+    "postgresql": _copy_statement,
+}
 
 
 def sqlite_utc_text(value: datetime | None) -> str | None:

@@ -29,7 +29,7 @@ from typing import Protocol
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from domain.db import session_scope
+from domain.db import session_scope, transaction
 from domain.usage.models import Granularity, UsageScope
 from domain.usage.periods import Window, window_at
 from domain.usage.service import (
@@ -169,7 +169,7 @@ class DatabaseCounters:
                 session.rollback()
                 raise
         if consumed.minute == plan.amount:
-            self._forget_past_minutes(plan)
+            self._forget_past_minutes(plan, session)
         used: Used = {(UsageScope.account, Granularity.month): consumed.month}
         if consumed.minute is not None:
             used[UsageScope.account, Granularity.minute] = consumed.minute
@@ -191,11 +191,12 @@ class DatabaseCounters:
             user=plan.user,
         )
 
-    def _forget_past_minutes(self, plan: Plan) -> None:
-        """First calls of a minute: delete older minute rows, in a transaction of their own."""
+    def _forget_past_minutes(self, plan: Plan, session: Session | None) -> None:
+        """First calls of a minute: delete older minute rows, in a transaction of their own (on the
+        caller's session when given: the tool call's one connection)."""
         try:
-            with session_scope(self.engine) as session:
-                forget_minutes_before(session=session, now=plan.minute.starts_at)
+            with session_scope(self.engine) if session is None else transaction(session) as current:
+                forget_minutes_before(session=current, now=plan.minute.starts_at)
         except Exception as exc:
             log_failure(logger, exc, "could not delete past minute counters (they are retried next minute)")
 
