@@ -38,7 +38,7 @@ def _per_call_us(mode: str, database_url: str, redis_url: str | None, calls: int
     settings = load_settings(
         database_url=database_url,
         redis_url=redis_url if mode == "redis" else None,
-        quota_minute_storage=mode,
+        quota_minute_storage=mode,  # the former name: older trees know only it, newer ones still read it
         quota_per_minute=LIMIT,
         quota_per_month=LIMIT,
     )
