@@ -327,6 +327,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     wanted = {name.strip() for name in args.cases.split(",") if name.strip()}
     cases = [case for case in CASES if not wanted or case.name in wanted]
+    unknown = wanted - {case.name for case in CASES}
+    if unknown:
+        names = "; ".join(case.name for case in CASES)
+        raise SystemExit(f"unknown case(s) {sorted(unknown)}: the cases are {names}")
     sides: list[Side] = []
     for scale in (args.small, args.large):
         url = database_url(args, scale)
