@@ -207,7 +207,8 @@ class McpEndpoint:
         with self.engine.connect() as connection, Session(bind=connection, expire_on_commit=False) as session:
             session_token = call_session.set(session)
             try:
-                request, extra_headers = self._prepare(scope, headers, endpoint, posted)
+                # _stateless_call checked already that the transport would dispatch it.
+                request, extra_headers = self._prepare(scope, headers, endpoint, posted, dispatched=True)
                 request_token = current_request.set(request)
                 try:
                     status, payload = self.calls.run(request, call, request.disabled_tools or frozenset())
@@ -229,9 +230,11 @@ class McpEndpoint:
         headers: Headers,
         endpoint: Endpoint,
         posted: PostedMessage | InvalidMessage | None,
+        *,
+        dispatched: bool = False,
     ) -> tuple[McpRequest, dict[str, str]]:
         """Authenticate, refuse an invalid message, check scopes, then pass the gate: in that
-        order, in one worker thread.
+        order, in one worker thread. ``dispatched``: the caller knows the transport dispatches it.
 
         Only a ``tools/call`` the SDK will dispatch reaches the gate; calls to tools this URL does
         not offer or an admin disabled are left out of the scope check and the gate too: they are
@@ -245,7 +248,7 @@ class McpEndpoint:
             return request, {}
         self._check_scopes(request.caller, endpoint, [call])
         assert posted is not None
-        if not self.dispatches(scope, request, posted):
+        if not dispatched and not self.dispatches(scope, request, posted):
             return request, {}
         if self.gate is None or call.name in (request.disabled_tools or frozenset()):
             return request, {}
