@@ -24,6 +24,7 @@ from domain.freshness import IDENTITY, UNCHANGED_IDENTITY
 from domain.pagination import PageInfo
 from domain.people.identity import AGENT, ALL_SCOPES, caller_from_rows, caller_select
 from domain.people.models import Agent, Requester
+from domain.records import Record
 from domain.types import timestamp_column, utcnow
 
 PREFIX = "hdk_"
@@ -44,7 +45,7 @@ class ApiKey(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
 
 
-class ApiKeyPublic(SQLModel):
+class ApiKeyPublic(Record):
     id: int
     prefix: str
     name: str

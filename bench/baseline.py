@@ -95,7 +95,9 @@ class Statements:
             .where(TICKET.c.id == bindparam("ticket_id"))
         )
         notes = select(NOTE).where(NOTE.c.ticket_id == bindparam("ticket_id")).order_by(NOTE.c.id)
-        filtered = select(TICKET).where(TICKET.c.status == bindparam("status"))
+        filtered = select(*(TICKET.c[name] for name in TICKET_FIELDS)).where(
+            TICKET.c.status == bindparam("status")
+        )
         first_page = filtered.order_by(TICKET.c.id).limit(bindparam("limit", type_=Integer))
         page = first_page.offset(bindparam("offset", type_=Integer))
         counted = (
@@ -192,7 +194,7 @@ class Queries:
                     self.sql.count.sql, self.sql.count.parameters(counted)
                 ).scalar_one()
         exact = total <= EXACT_TOTAL_LIMIT
-        tickets = [_record(TICKET_FIELDS, self.ticket_columns, row) for row in rows]
+        tickets = [_record(TICKET_FIELDS, TICKET_FIELDS, row) for row in rows]
         return {
             "page": page,
             "per_page": per_page,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,6 +37,20 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], datetime | None]:
+        """One step per value instead of the dialect's and ours chained: a list page reads ~100
+        timestamps. SQLite hands back the ISO text SQLAlchemy stored (``datetime.fromisoformat``
+        reads it in C; the dialect's own parser is a regex); drivers with a datetime type give it."""
+
+        def process(value: Any) -> datetime | None:
+            if value is None:
+                return None
+            if isinstance(value, str):
+                value = datetime.fromisoformat(value)
+            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+
+        return process
 
 
 def enum_type(enum_cls: type[enum.Enum], name: str) -> SAEnum:

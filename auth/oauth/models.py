@@ -22,6 +22,7 @@ from sqlmodel import Field, SQLModel
 
 from domain.freshness import IDENTITY
 from domain.pagination import PageInfo
+from domain.records import Record
 from domain.types import enum_column, json_column, timestamp_column, utcnow
 
 
@@ -104,7 +105,7 @@ class OAuthTokenRecord(SQLModel, table=True):
     successor: str | None = Field(default=None, max_length=1024)
 
 
-class OAuthClientPublic(SQLModel):
+class OAuthClientPublic(Record):
     client_id: str
     kind: ClientKind
     client_name: str
@@ -121,7 +122,7 @@ class OAuthClientsPublic(PageInfo):
     clients: list[OAuthClientPublic]
 
 
-class OAuthGrantPublic(SQLModel):
+class OAuthGrantPublic(Record):
     id: int
     client_id: str
     client_name: str

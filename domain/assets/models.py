@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Field, SQLModel
 
 from domain.pagination import PageInfo
+from domain.records import Record
 from domain.types import enum_column, json_column, timestamp_column, utcnow
 
 
@@ -48,7 +49,7 @@ class Asset(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(index=True))
 
 
-class AssetPublic(SQLModel):
+class AssetPublic(Record):
     id: int
     display_id: int
     name: str

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel
 
 from domain.pagination import PageInfo
+from domain.records import Record
 from domain.types import enum_column, timestamp_column
 
 
@@ -50,7 +51,7 @@ class AuditDailyCount(SQLModel, table=True):
     errors: int = 0
 
 
-class AuditEntryPublic(SQLModel):
+class AuditEntryPublic(Record):
     id: int
     at: datetime
     agent_id: int | None
@@ -71,7 +72,7 @@ class AuditEntriesPublic(PageInfo):
     entries: list[AuditEntryPublic]
 
 
-class DayCount(SQLModel):
+class DayCount(Record):
     day: str
     calls: int
     errors: int

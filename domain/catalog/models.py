@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Field, SQLModel
 
 from domain.pagination import PageInfo
+from domain.records import Record
 from domain.tickets.models import TicketPublic
 from domain.types import json_column, timestamp_column, utcnow
 
@@ -39,7 +40,7 @@ class CatalogItem(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
 
 
-class CatalogCustomField(SQLModel):
+class CatalogCustomField(Record):
     name: str
     label: str
     field_type: str
@@ -47,7 +48,7 @@ class CatalogCustomField(SQLModel):
     choices: list[str]
 
 
-class CatalogItemPublic(SQLModel):
+class CatalogItemPublic(Record):
     id: int
     name: str
     short_description: str

@@ -79,21 +79,13 @@ def get_catalog_item(*, session: Session, caller: Caller, item_id: int) -> Catal
     item = _visible_item(session, caller, item_id)
     # Read through FormField so that fields stored without optional keys come out complete.
     fields = [FormField.from_mapping(spec) for spec in item.custom_fields]
-    return CatalogItemDetail.model_validate(
-        item,
-        update={
-            "custom_fields": [
-                CatalogCustomField(
-                    name=f.name,
-                    label=f.label,
-                    field_type=f.field_type,
-                    required=f.required,
-                    choices=list(f.choices),
-                )
-                for f in fields
-            ]
-        },
-    )
+    custom_fields = [
+        CatalogCustomField(
+            name=f.name, label=f.label, field_type=f.field_type, required=f.required, choices=list(f.choices)
+        )
+        for f in fields
+    ]
+    return CatalogItemDetail.model_validate({**item.model_dump(), "custom_fields": custom_fields})
 
 
 def request_catalog_item(

@@ -11,6 +11,7 @@ from sqlalchemy import Column, Date
 from sqlmodel import Field, SQLModel
 
 from domain.pagination import PageInfo
+from domain.records import Record
 from domain.tickets.models import TicketPublic
 from domain.types import enum_column, json_column, timestamp_column, utcnow
 
@@ -44,7 +45,7 @@ class OnboardingFormField(SQLModel, table=True):
     description: str = Field(default="", max_length=500)
 
 
-class OnboardingFormFieldPublic(SQLModel):
+class OnboardingFormFieldPublic(Record):
     name: str
     label: str
     field_type: FormFieldType
@@ -53,7 +54,7 @@ class OnboardingFormFieldPublic(SQLModel):
     description: str
 
 
-class OnboardingForm(SQLModel):
+class OnboardingForm(Record):
     fields: list[OnboardingFormFieldPublic]
 
 
@@ -68,7 +69,7 @@ class OnboardingRequest(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
 
 
-class OnboardingRequestPublic(SQLModel):
+class OnboardingRequestPublic(Record):
     id: int
     requester_id: int
     status: RequestStatus
@@ -91,7 +92,7 @@ class OffboardingRequest(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
 
 
-class OffboardingRequestPublic(SQLModel):
+class OffboardingRequestPublic(Record):
     id: int
     requester_id: int
     employee_id: int

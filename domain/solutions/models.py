@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel
 
 from domain.pagination import PageInfo
+from domain.records import Record
 from domain.types import enum_column, json_column, timestamp_column, utcnow
 
 
@@ -54,7 +55,7 @@ class SolutionArticle(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
 
 
-class SolutionCategoryPublic(SQLModel):
+class SolutionCategoryPublic(Record):
     id: int
     name: str
     description: str
@@ -67,7 +68,7 @@ class SolutionCategoriesPublic(PageInfo):
     categories: list[SolutionCategoryPublic]
 
 
-class SolutionFolderPublic(SQLModel):
+class SolutionFolderPublic(Record):
     id: int
     name: str
     description: str
@@ -81,7 +82,7 @@ class SolutionFoldersPublic(PageInfo):
     folders: list[SolutionFolderPublic]
 
 
-class SolutionArticleSummary(SQLModel):
+class SolutionArticleSummary(Record):
     id: int
     title: str
     status: ArticleStatus

@@ -10,6 +10,7 @@ from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from domain.pagination import PageInfo
+from domain.records import Record
 from domain.types import enum_column, json_column, timestamp_column, utcnow
 
 
@@ -83,7 +84,7 @@ class TicketNote(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
 
 
-class TicketNotePublic(SQLModel):
+class TicketNotePublic(Record):
     id: int
     ticket_id: int
     body: str
@@ -93,13 +94,13 @@ class TicketNotePublic(SQLModel):
     created_at: datetime
 
 
-class PersonRef(SQLModel):
+class PersonRef(Record):
     id: int
     email: str
     name: str
 
 
-class TicketPublic(SQLModel):
+class TicketPublic(Record):
     id: int
     subject: str
     description: str

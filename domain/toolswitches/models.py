@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel
 
 from domain.freshness import IDENTITY
+from domain.records import Record
 from domain.types import timestamp_column
 
 
@@ -24,7 +25,7 @@ class ToolSwitch(SQLModel, table=True):
     disabled_by: str = Field(default="", max_length=254)
 
 
-class ToolState(SQLModel):
+class ToolState(Record):
     """One tool as the console and the CLI list it."""
 
     name: str
