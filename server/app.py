@@ -77,6 +77,24 @@ def _served_at(path: str, app: ASGIApp) -> ASGIApp:
     return at_path
 
 
+class DirectPosts:
+    """POSTs to fixed paths (``/mcp``, ``/mcp/readonly``) reach their endpoint directly, past
+    Starlette's exception middleware, router and route: every tool call takes this way, and those
+    three layers cost ~5% of a ``fetchTicket``'s CPU (``python -m bench.run``). The endpoints
+    answer their own refusals; other methods and paths take the router as before."""
+
+    def __init__(self, app: ASGIApp, *, routes: dict[str, ASGIApp]) -> None:
+        self.app = app
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        target = self.routes.get(scope.get("path", "")) if scope["type"] == "http" else None
+        if target is not None and scope["method"] == "POST":
+            await target(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def package_version() -> str:
     try:
         return version("helpdesk-mcp")
@@ -220,13 +238,14 @@ def create_app(
         if isinstance(gate, QuotaGate):
             await anyio.to_thread.run_sync(gate.flush)
 
+    # The narrowed URLs (server.endpoints) reach the same SDK app, at the path it routes.
+    mcp_apps = {"/mcp": endpoint(streamable, stateless=calls)}
+    mcp_apps |= {path: endpoint(narrowed, stateless=calls) for path in NARROWED_PATHS}
     routes: list[BaseRoute] = [
         Route("/", HomePage(base_url=settings.base_url, version=package_version()).show, methods=["GET"]),
         *probe_routes(engine=engine, redis_url=settings.redis_url),
         *metrics_routes(token=settings.metrics_token),
-        Route("/mcp", endpoint(streamable, stateless=calls), methods=MCP_METHODS),
-        # The narrowed URLs (server.endpoints) reach the same SDK app, at the path it routes.
-        *(Route(path, endpoint(narrowed, stateless=calls), methods=MCP_METHODS) for path in NARROWED_PATHS),
+        *(Route(path, app, methods=MCP_METHODS) for path, app in mcp_apps.items()),
         Route(SSE_PATH, endpoint(legacy_sse), methods=["GET"]),
         # The SDK's SSE app routes by the full path, so its message endpoint is not mounted.
         Route("/messages/", endpoint(legacy_sse, by_sse_session, sse_dispatches), methods=["POST"]),
@@ -254,6 +273,8 @@ def create_app(
             allowed_hosts=settings.allowed_hosts or default_allowed_hosts(settings.base_url),
             allowed_origins=settings.allowed_origins or default_allowed_origins(settings.base_url),
         ),
+        # Innermost: POSTs to the fixed MCP paths go straight to their endpoint.
+        Middleware(DirectPosts, routes={path: app for path, app in mcp_apps.items() if "{" not in path}),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.engine = engine
