@@ -9,9 +9,11 @@ to get the rest. The rules are docs/response-contract.md.
 
 from __future__ import annotations
 
+import enum
 import functools
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from mcp_types import CallToolResult, TextContent
@@ -19,7 +21,7 @@ from pydantic import BaseModel
 
 from domain.errors import InvalidField
 from domain.pagination import PageInfo
-from server.render.text import plain, scalar, shorten
+from server.render.text import plain, scalar, shorten, stamp
 from server.render.views import View, view_of
 
 # Under the 8,000-token budget even for id- and date-dense lines (~2.9 characters a token at
@@ -102,14 +104,39 @@ def _next_page(envelope: dict[str, Any], tool: str) -> str:
     return "Last page."
 
 
+Formatter = Callable[[Any], str]
+
+
+def _enum_value(value: Any) -> str:
+    return str(value._value_)
+
+
+def _formatter(annotation: Any) -> Formatter:
+    """``scalar`` for one declared type: the model says what a field holds, so a line need not ask
+    each value (pydantic validated it). None is skipped before a formatter is called."""
+    kinds = [kind for kind in typing.get_args(annotation) or (annotation,) if kind is not type(None)]
+    kind = kinds[0] if len(kinds) == 1 else None
+    if kind is int:
+        return str
+    if kind is datetime:
+        return stamp
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return _enum_value
+    return scalar
+
+
 @functools.lru_cache(maxsize=256)
 def _line_plan(
-    view: View, fields: tuple[str, ...] | None
-) -> tuple[tuple[tuple[str, bool], ...], tuple[str, ...]]:
-    """Which fields a line shows (name, shown without its key) and which free texts follow it."""
+    model: type[BaseModel], view: View, fields: tuple[str, ...] | None
+) -> tuple[tuple[tuple[str, bool, Formatter], ...], tuple[str, ...]]:
+    """Which fields a line shows (name, shown without its key, how to format it) and which free
+    texts follow it."""
     shown = view.line if fields is None else fields
+    declared = model.model_fields
     pairs = tuple(
-        (name, name in view.bare) for name in shown if name not in view.long and name not in view.heading
+        (name, name in view.bare, _formatter(declared[name].annotation) if name in declared else scalar)
+        for name in shown
+        if name not in view.long and name not in view.heading
     )
     texts = tuple(name for name in view.long if fields is None or name in fields)
     return pairs, texts
@@ -119,13 +146,15 @@ def _list_line(
     item: BaseModel, view: View, fields: Sequence[str] | None, *, whole: bool = False
 ) -> tuple[str, bool]:
     data = item.__dict__
-    pairs, texts = _line_plan(view, None if fields is None else tuple(fields))
+    pairs, texts = _line_plan(type(item), view, None if fields is None else tuple(fields))
     line = f"#{data[view.key]}"
     heading = " ".join(scalar(data[name]) for name in view.heading if data.get(name))
     if heading:
         line += " " + heading
     shown = [
-        value if bare else f"{name}={value}" for name, bare in pairs if (value := scalar(data.get(name)))
+        value if bare else f"{name}={value}"
+        for name, bare, format_value in pairs
+        if (value := data.get(name)) is not None and (value := format_value(value))
     ]
     if shown:
         line += " | " + " ".join(shown)
