@@ -40,15 +40,24 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], datetime | None]:
         """One step per value instead of the dialect's and ours chained: a list page reads ~100
-        timestamps. SQLite hands back the ISO text SQLAlchemy stored (``datetime.fromisoformat``
-        reads it in C; the dialect's own parser is a regex); drivers with a datetime type give it."""
+        timestamps. SQLite hands back the ISO text SQLAlchemy stored, parsed with its zone in C;
+        a driver with a datetime type hands a naive one. (``datetime.replace(tzinfo=...)`` costs
+        4-10x what these do: a page of tickets spent ~150 µs in it.)"""
+        parse, combine = datetime.fromisoformat, datetime.combine
 
         def process(value: Any) -> datetime | None:
             if value is None:
                 return None
             if isinstance(value, str):
-                value = datetime.fromisoformat(value)
-            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+                try:
+                    value = parse(value + "+00:00")
+                except ValueError:
+                    value = parse(value)  # text that carries its own offset
+                if value.tzinfo is UTC:
+                    return value  # type: ignore[no-any-return]
+            if value.tzinfo is not None:
+                return value.astimezone(UTC)  # type: ignore[no-any-return]
+            return combine(value.date(), value.time(), UTC)
 
         return process
 
