@@ -1,0 +1,238 @@
+"""Instructions per tool call, counted by valgrind: the figure a busy machine does not move.
+
+    python -m bench.instructions [--tools fetchTicket,fetchTickets] [--protocols 2025-11-25]
+    python -m bench.instructions --tree ../other-checkout    # the same calls on another checkout
+
+CPU time per call (``bench.run``) moves by 20 to 40% between runs on a shared 2-core machine, which
+hides a 5% change. This counts what the calls execute instead: the app (``create_app`` with
+``serve``'s settings, the request log included; quotas lifted) and the baseline
+(``bench.baseline``) are driven in-process through ASGI, one call after another, under
+``valgrind --tool=callgrind``, once with ``--few`` calls and once with ``--calls`` more; the
+difference over the extra calls is the instructions one call costs, start-up excluded. Every
+answer is checked (HTTP 200, no ``isError``).
+
+What it leaves out: uvicorn's HTTP parsing and socket I/O (the same for both targets), and what
+concurrency costs (the GIL handed between threads). What it keeps: the ASGI stack, the thread
+hop, authentication, quota, audit, the tool, rendering, and the database driver's own work
+(SQLite runs in-process). Each run takes ~1.5 minutes (Python is ~50x slower under callgrind); the
+two runs of a scenario go in parallel.
+
+``--harness`` is the in-process driver itself (what valgrind runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TOOLS = ("fetchTicket", "fetchTickets")
+PROTOCOLS = ("2025-11-25", "2026-07-28")
+HOST = "127.0.0.1:8601"
+_COLLECTED = re.compile(r"Collected : (\d+)")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.instructions", description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=20, help="seed scale of bench.run's SQLite dataset")
+    parser.add_argument("--database-url", help="default: bench.run's SQLite file at --scale")
+    parser.add_argument("--tools", default=",".join(TOOLS))
+    parser.add_argument("--protocols", default=PROTOCOLS[0], help="comma-separated protocol revisions")
+    parser.add_argument("--targets", default="baseline,server", help="comma-separated: baseline, server")
+    parser.add_argument("--few", type=int, default=10, help="calls in the first run (start-up reference)")
+    parser.add_argument("--calls", type=int, default=200, help="calls the second run makes beyond --few")
+    parser.add_argument(
+        "--tree",
+        type=Path,
+        action="append",
+        help="checkout whose code to count (its .venv's python if it has one); repeatable; default: this one",
+    )
+    parser.add_argument(
+        "--harness", nargs=8, metavar=("APP", "URL", "KEY", "TOOL", "PROTOCOL", "N", "MAX_ID", "PAGES")
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.harness:
+        app, url, key, tool, protocol, count, max_id, pages = args.harness
+        draw = _Draw(random.Random(7), max_id=int(max_id), pages=int(pages))
+        asyncio.run(_drive(app, url, key, tool, protocol, int(count), draw))
+        return 0
+    from bench import dataset as datasets
+
+    url = args.database_url or datasets.default_database_url(args.scale)
+    data = datasets.prepare(url, scale=args.scale)
+    key = datasets.create_bench_key(url, data.admin_email)
+    # Ids and pages that exist (as bench.run draws them): pages of 30 open tickets, at most 50.
+    dataset = (str(data.max_ticket_id), str(max(1, min(50, data.open_tickets // 30))))
+    trees = [tree.resolve() for tree in args.tree] if args.tree else [REPO_ROOT]
+    scenarios = [
+        (target, tool, protocol)
+        for target in _csv(args.targets)
+        for tool in _csv(args.tools)
+        for protocol in (_csv(args.protocols) if target == "server" else [PROTOCOLS[0]])
+    ]
+    print(f"valgrind --tool=callgrind, {args.few} then {args.few + args.calls} calls per scenario; {url}")
+    header = f"{'tree':<24} {'target':<9} {'call @ protocol':<28} {'instructions/call':>18} {'ratio':>6}"
+    print(header)
+    print("-" * len(header))
+    for tree in trees:
+        baseline: dict[str, int] = {}
+        for target, tool, protocol in scenarios:
+            per_call = _count(
+                tree, target, (url, key, tool, protocol, *dataset), few=args.few, calls=args.calls
+            )
+            if target == "baseline":
+                baseline[tool] = per_call
+            ratio = f"{baseline[tool] / per_call:.2f}" if target == "server" and tool in baseline else ""
+            label = f"{tool} @{protocol}" if target == "server" else tool
+            print(f"{tree.name:<24} {target:<9} {label:<28} {per_call:>18,} {ratio:>6}", flush=True)
+    return 0
+
+
+def _csv(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _count(tree: Path, target: str, harness: tuple[str, ...], *, few: int, calls: int) -> int:
+    """Instructions per call: two callgrind runs (``few`` and ``few + calls`` calls), in parallel.
+    ``harness``: the database URL, key, tool, protocol, highest ticket id and pages to draw from."""
+    url, key, tool, protocol, max_id, pages = harness
+    python = tree / ".venv" / "bin" / "python"
+    interpreter = str(python) if python.exists() else sys.executable
+    app = "bench.baseline:create" if target == "baseline" else "server.app:create_app"
+    env = {name: value for name, value in os.environ.items() if not name.startswith("HELPDESK_")}
+    env["PYTHONPATH"] = str(tree)
+
+    def run(count: int) -> int:
+        with tempfile.TemporaryDirectory() as work:
+            command = [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={work}/callgrind.out",
+                interpreter,
+                "-m",
+                "bench.instructions",
+                "--harness",
+                *(app, url, key, tool, protocol, str(count), max_id, pages),
+            ]
+            done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, check=False)
+        found = _COLLECTED.search(done.stderr)
+        if done.returncode != 0 or found is None:
+            raise SystemExit(f"{target} {tool} @{protocol} in {tree} failed:\n{done.stderr[-2000:]}")
+        return int(found.group(1))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        small, large = pool.map(run, (few, few + calls))
+    return (large - small) // calls
+
+
+def _app(factory: str, url: str) -> Any:
+    os.environ["HELPDESK_DATABASE_URL"] = url
+    os.environ["HELPDESK_BASE_URL"] = f"http://{HOST}"
+    os.environ["HELPDESK_QUOTA_PER_MINUTE"] = os.environ["HELPDESK_QUOTA_PER_MONTH"] = str(10**9)
+    if factory == "bench.baseline:create":
+        from bench.baseline import create
+
+        return create()
+    from server.app import create_app
+    from server.logs import configure
+    from server.settings import load_settings
+
+    settings = load_settings()
+    configure(settings.log_format, settings.log_level)  # serve's request log, to stderr
+    return create_app(settings)
+
+
+@dataclass(frozen=True, slots=True)
+class _Draw:
+    """The same pseudo-random calls in every run: ticket ids from 1..max_id, pages from 1..pages."""
+
+    rng: random.Random
+    max_id: int
+    pages: int
+
+
+def _body(number: int, tool: str, protocol: str, draw: _Draw) -> bytes:
+    if tool == "fetchTicket":
+        arguments = f'{{"ticket_id":{draw.rng.randint(1, draw.max_id)}}}'
+    else:
+        arguments = f'{{"status":"open","page":{draw.rng.randint(1, draw.pages)},"per_page":30}}'
+    meta = ""
+    if protocol >= "2026-07-28":
+        meta = (
+            f',"_meta":{{"io.modelcontextprotocol/protocolVersion":"{protocol}",'
+            '"io.modelcontextprotocol/clientCapabilities":{},'
+            '"io.modelcontextprotocol/clientInfo":{"name":"helpdesk-bench","version":"1"}}'
+        )
+    params = f'{{"name":"{tool}","arguments":{arguments}{meta}}}'
+    return f'{{"jsonrpc":"2.0","id":{number},"method":"tools/call","params":{params}}}'.encode()
+
+
+async def _drive(factory: str, url: str, key: str, tool: str, protocol: str, count: int, draw: _Draw) -> None:
+    app = _app(factory, url)
+    headers = [
+        (b"host", HOST.encode()),
+        (b"content-type", b"application/json"),
+        (b"accept", b"application/json, text/event-stream"),
+        (b"mcp-protocol-version", protocol.encode()),
+        (b"authorization", f"Bearer {key}".encode()),
+    ]
+    if protocol >= "2026-07-28":
+        headers += [(b"mcp-method", b"tools/call"), (b"mcp-name", tool.encode())]
+    async with app.router.lifespan_context(app):
+        for number in range(count):
+            await _call(app, headers, _body(number, tool, protocol, draw))
+
+
+async def _call(app: Any, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/mcp",
+        "raw_path": b"/mcp",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [*headers, (b"content-length", str(len(body)).encode())],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8601),
+    }
+    delivered = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.Event().wait()  # the client never disconnects
+        raise AssertionError("unreachable")
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    payload = b"".join(message.get("body", b"") for message in sent[1:])
+    if sent[0].get("status") != 200 or b'"isError":true' in payload:
+        raise SystemExit(f"bad answer: {sent[0].get('status')} {payload[:300]!r}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
