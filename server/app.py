@@ -79,9 +79,9 @@ def _served_at(path: str, app: ASGIApp) -> ASGIApp:
 
 class DirectPosts:
     """POSTs to fixed paths (``/mcp``, ``/mcp/readonly``) reach their endpoint directly, past
-    Starlette's exception middleware, router and route: every tool call takes this way, and those
-    three layers cost ~5% of a ``fetchTicket``'s CPU (``python -m bench.run``). The endpoints
-    answer their own refusals; other methods and paths take the router as before."""
+    Starlette's exception middleware, router and route: every tool call takes this way, and the
+    router tries each route's pattern in turn. The endpoints answer their own refusals; other
+    methods and paths take the router as before."""
 
     def __init__(self, app: ASGIApp, *, routes: dict[str, ASGIApp]) -> None:
         self.app = app
