@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
-from collections.abc import Sequence
+import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Row, UnaryExpression, func, literal_column
+from sqlalchemy import ColumnElement, Integer, Row, UnaryExpression, bindparam, func, literal_column
 from sqlalchemy.sql import operators
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
@@ -103,10 +105,18 @@ def paginate_rows(
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
     cursor: str | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> tuple[list[Sequence[Any]], PageInfo]:
     """``paginate`` for a Core statement (columns, not ORM entities): the page comes back as
-    rows (tuples of column values), which skips building ORM objects."""
-    return _page(session, statement, key=key, page=page, per_page=per_page, cursor=cursor, core=True)
+    rows (tuples of column values), which skips building ORM objects.
+
+    ``params``: the values of ``statement``'s bound parameters, for a statement the caller builds
+    once per shape and reuses. The page and count statements derived from it are then built once
+    too, and SQLAlchemy finds them compiled without walking a new statement tree on every call
+    (on a page of tickets, building and keying the two statements cost more than running them)."""
+    return _page(
+        session, statement, key=key, page=page, per_page=per_page, cursor=cursor, core=True, params=params
+    )
 
 
 def _page(
@@ -118,6 +128,7 @@ def _page(
     per_page: int,
     cursor: str | None,
     core: bool = False,
+    params: Mapping[str, Any] | None = None,
 ) -> tuple[list[Any], PageInfo]:
     """``core``: run the statements on the session's connection, past the ORM's execution layer
     (half the CPU of a query; the caller has flushed what the session holds)."""
@@ -134,16 +145,24 @@ def _page(
     else:
         position = _Position(page=page, offset=(page - 1) * per_page)
     counted = statement
-    if column is not None:
-        statement = statement.order_by(column.desc() if descending else column)
-        if position.after is not None:
-            statement = statement.where(column < position.after if descending else column > position.after)
-    if position.offset:
-        statement = statement.offset(position.offset)
-    # One row more than the page says whether there is a next page without counting.
-    rows = list(run(statement.limit(per_page + 1)).all())
+    if params is not None:
+        values = {**params, _LIMIT: per_page + 1, _AFTER: position.after, _OFFSET: position.offset}
+        shape = (column, descending, position.after is not None, bool(position.offset))
+        rows = list(run(_derived(statement, shape), values).all())
+    else:
+        if column is not None:
+            statement = statement.order_by(column.desc() if descending else column)
+            if position.after is not None:
+                start = position.after
+                statement = statement.where(column < start if descending else column > start)
+        if position.offset:
+            statement = statement.offset(position.offset)
+        # One row more than the page says whether there is a next page without counting.
+        rows = list(run(statement.limit(per_page + 1)).all())
     has_next = len(rows) > per_page
     del rows[per_page:]
+    if params is not None:
+        run = functools.partial(_run_bound, run, params)
     if not rows and position.page > 1 and cursor is None:
         total = _count(run, counted, limit=None)
         last_page = max(1, -(-total // per_page))
@@ -178,11 +197,58 @@ def _page(
 
 def _count(run: Any, statement: Any, *, limit: int | None) -> int:
     """How many rows ``statement`` gives, counting at most ``limit`` (an index walk that stops)."""
+    if isinstance(run, functools.partial) and run.func is _run_bound:  # a reused statement
+        counting = _derived(statement, ("count", limit is not None))
+        value = run(counting, {_COUNT_LIMIT: limit}).one()
+        return int(value[0])
+    value = run(_counting(statement, limit)).one()
+    return int(value if isinstance(value, int) else value[0])  # sqlmodel's exec gives the scalar
+
+
+def _counting(statement: Any, limit: Any) -> Any:
     rows = statement.order_by(None).with_only_columns(literal_column("1"), maintain_column_froms=True)
     if limit is not None:
         rows = rows.limit(limit)
-    value = run(select(func.count()).select_from(rows.subquery())).one()
-    return int(value if isinstance(value, int) else value[0])  # sqlmodel's exec gives the scalar
+    return select(func.count()).select_from(rows.subquery())
+
+
+# The bound parameters of statements derived from a reused one (``paginate_rows`` with params).
+_LIMIT, _AFTER, _OFFSET, _COUNT_LIMIT = "page_limit", "page_after", "page_offset", "count_limit"
+_DERIVED: dict[tuple[int, Any], tuple[Any, Any]] = {}
+_DERIVED_LIMIT = 4096
+_derived_lock = threading.Lock()
+
+
+def _derived(statement: Any, shape: tuple[Any, ...]) -> Any:
+    """The page or count statement of a reused ``statement`` for ``shape``, built once.
+
+    Keyed by the statement's identity (the entry keeps the statement, so the id stays its own)."""
+    key = (id(statement), shape)
+    found = _DERIVED.get(key)
+    if found is not None:
+        return found[1]
+    if shape[0] == "count":
+        built = _counting(statement, bindparam(_COUNT_LIMIT, type_=Integer) if shape[1] else None)
+    else:
+        column, descending, after, offset = shape
+        built = statement
+        if column is not None:
+            built = built.order_by(column.desc() if descending else column)
+            if after:
+                bound = bindparam(_AFTER, type_=Integer)
+                built = built.where(column < bound if descending else column > bound)
+        if offset:
+            built = built.offset(bindparam(_OFFSET, type_=Integer))
+        built = built.limit(bindparam(_LIMIT, type_=Integer))
+    with _derived_lock:
+        if len(_DERIVED) >= _DERIVED_LIMIT:
+            _DERIVED.clear()
+        _DERIVED[key] = (statement, built)
+    return built
+
+
+def _run_bound(run: Any, params: Mapping[str, Any], statement: Any, extra: Mapping[str, Any]) -> Any:
+    return run(statement, {**params, **extra})
 
 
 def _key_column(key: KeyColumn | None) -> tuple[ColumnElement[Any] | None, bool]:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam
+from sqlalchemy import ColumnElement, Table, bindparam, false
 from sqlmodel import Session
 from sqlmodel.sql.expression import Select
 
-from domain.caller import Caller, ensure_visible, scope_to_caller
+from domain.caller import Caller, ensure_visible
 from domain.checks import aware_utc, bounded_text, clean_tags, coerce_enum, required_text
 from domain.errors import InvalidField, NotFound
 from domain.pagination import DEFAULT_PER_PAGE, paginate_rows
@@ -76,33 +77,64 @@ def list_tickets(
     cursor: str | None = None,
 ) -> TicketsPublic:
     """Tickets the caller can see, by id ascending, filtered by the fields given (two queries)."""
-    tickets = _TICKET.c
-    statement: Select[Any] = scope_to_caller(Select[Any](*_LISTED_COLUMNS), tickets.workspace_id, caller)
+    values: dict[str, Any] = {}
     if status is not None:
-        statement = statement.where(tickets.status == coerce_enum(TicketStatus, status, field="status"))
+        values["status"] = coerce_enum(TicketStatus, status, field="status")
     if priority is not None:
-        statement = statement.where(
-            tickets.priority == coerce_enum(TicketPriority, priority, field="priority")
-        )
+        values["priority"] = coerce_enum(TicketPriority, priority, field="priority")
     if type is not None:
-        statement = statement.where(tickets.type == coerce_enum(TicketType, type, field="type"))
-    if agent_id is not None:
-        statement = statement.where(tickets.agent_id == agent_id)
-    if requester_id is not None:
-        statement = statement.where(tickets.requester_id == requester_id)
-    if group_id is not None:
-        statement = statement.where(tickets.group_id == group_id)
-    if workspace_id is not None:
-        statement = statement.where(tickets.workspace_id == workspace_id)
+        values["type"] = coerce_enum(TicketType, type, field="type")
+    for name, number in (
+        ("agent_id", agent_id),
+        ("requester_id", requester_id),
+        ("group_id", group_id),
+        ("workspace_id", workspace_id),
+    ):
+        if number is not None:
+            values[name] = number
     if updated_since is not None:
-        statement = statement.where(tickets.updated_at >= aware_utc(updated_since, field="updated_since"))
+        values["updated_since"] = aware_utc(updated_since, field="updated_since")
+    scope = "all" if caller.is_admin else "workspaces" if caller.workspace_ids else "none"
+    if scope == "workspaces":
+        values["caller_workspace_ids"] = sorted(caller.workspace_ids)
+    statement = _list_statement(tuple(name for name in _LIST_FILTERS if name in values), scope)
     _autoflush(session)
     rows, info = paginate_rows(
-        session, statement, key=tickets.id, page=page, per_page=per_page, cursor=cursor
+        session, statement, key=_TICKET.c.id, page=page, per_page=per_page, cursor=cursor, params=values
     )
     # Validated as one page: pydantic-core builds the 30 tickets without a Python call each.
     listed = [dict(zip(_LISTED_KEYS, row, strict=True)) for row in rows]
     return TicketsPublic.model_validate({**info.__dict__, "tickets": listed})
+
+
+# A list's filters, each on a bound value: list_tickets builds its statement once per combination
+# of filters and kind of caller (``_list_statement``) and runs it with the values bound.
+_LIST_FILTERS: dict[str, ColumnElement[bool]] = {
+    "status": _TICKET.c.status == bindparam("status"),
+    "priority": _TICKET.c.priority == bindparam("priority"),
+    "type": _TICKET.c.type == bindparam("type"),
+    "agent_id": _TICKET.c.agent_id == bindparam("agent_id"),
+    "requester_id": _TICKET.c.requester_id == bindparam("requester_id"),
+    "group_id": _TICKET.c.group_id == bindparam("group_id"),
+    "workspace_id": _TICKET.c.workspace_id == bindparam("workspace_id"),
+    "updated_since": _TICKET.c.updated_at >= bindparam("updated_since"),
+}
+
+
+@functools.lru_cache(maxsize=1024)
+def _list_statement(filters: tuple[str, ...], scope: str) -> Select[Any]:
+    """The tickets of ``filters`` (names of ``_LIST_FILTERS``) visible to a caller of ``scope``:
+    "all" (an admin), "workspaces" (``caller_workspace_ids``) or "none"."""
+    statement = Select[Any](*_LISTED_COLUMNS)
+    if scope == "none":
+        statement = statement.where(false())
+    elif scope == "workspaces":
+        statement = statement.where(
+            _TICKET.c.workspace_id.in_(bindparam("caller_workspace_ids", expanding=True))
+        )
+    for name in filters:
+        statement = statement.where(_LIST_FILTERS[name])
+    return statement
 
 
 # get_ticket's two statements, built once: run on the session's connection with the id bound,

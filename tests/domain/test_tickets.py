@@ -163,6 +163,32 @@ def test_filters_narrow_the_list(session: Session, world: World) -> None:
     assert ids(workspace_id=world.home.id) == ids()
 
 
+def test_the_same_filters_with_other_values_give_their_own_tickets(session: Session, world: World) -> None:
+    # A list's statement is built once per combination of filters and reused with the values
+    # bound: a later call with other values, on any page, must not see an earlier call's.
+    urgent = [make_ticket(session, workspace=world.home, priority=TicketPriority.urgent) for _ in range(3)]
+    low = [make_ticket(session, workspace=world.home, priority=TicketPriority.low) for _ in range(3)]
+
+    def walk(priority: str, caller: Caller) -> list[int]:
+        seen: list[int] = []
+        cursor = None
+        while True:
+            page = service.list_tickets(
+                session=session, caller=caller, priority=priority, per_page=2, cursor=cursor
+            )
+            seen += [ticket.id for ticket in page.tickets]
+            if page.next_cursor is None:
+                return seen
+            cursor = page.next_cursor
+
+    for caller in (world.as_agent, world.as_admin):
+        assert walk("urgent", caller) == [t.id for t in urgent]
+        assert walk("low", caller) == [t.id for t in low]
+        second = service.list_tickets(session=session, caller=caller, priority="low", page=2, per_page=2)
+        assert [t.id for t in second.tickets] == [low[2].id]
+        assert (second.total, second.total_is_exact) == (3, True)
+
+
 def test_invalid_filter_values_name_the_field(session: Session, world: World) -> None:
     with pytest.raises(InvalidField, match=r"'status'.*open, pending, resolved, closed"):
         service.list_tickets(session=session, caller=world.as_agent, status="bogus")
