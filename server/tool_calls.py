@@ -40,7 +40,14 @@ from mcp_types import (
 )
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from opentelemetry.propagate import extract
-from opentelemetry.trace import Span, SpanKind, StatusCode, get_tracer
+from opentelemetry.trace import (
+    ProxyTracerProvider,
+    Span,
+    SpanKind,
+    StatusCode,
+    get_tracer,
+    get_tracer_provider,
+)
 from pydantic import ValidationError
 from starlette.datastructures import Headers
 
@@ -104,6 +111,9 @@ class ToolCalls:
     def run(self, request: McpRequest, call: StatelessCall, disabled: frozenset[str]) -> tuple[int, bytes]:
         """The HTTP status and JSON-RPC response of ``call`` (in a worker thread, with the call's
         session set)."""
+        if isinstance(get_tracer_provider(), ProxyTracerProvider):  # nothing traces: no span to fill
+            status, body, _ = self._run(request, call, disabled)
+            return status, body
         with _span(call) as span:
             status, body, failed = self._run(request, call, disabled)
             if failed:
