@@ -179,7 +179,10 @@ def listed_tools(url: str, workload: Workload) -> set[str] | str:
         return f"tools/list failed: HTTP {response.status_code} {response.text[:200]}"
 
 
-def measure_target(running: Running, plan: Plan, work: Path) -> list[Measurement]:
+def measure_target(running: Running, plan: Plan, work: Path, round_number: int = 1) -> list[Measurement]:
+    """Every scenario of ``running``'s role on it, one after another: in order on odd rounds, in
+    reverse on even ones. A server's later cells cost more than its first (measured 2026-12-03:
+    the same cell +15-25% CPU per call when it ran second), so no scenario should always go first."""
     target = running.target
     url = f"{target.base_url}/mcp"
     workload = plan.workloads[target.database_url]
@@ -187,7 +190,8 @@ def measure_target(running: Running, plan: Plan, work: Path) -> list[Measurement
     backends = BackendCpu(target.database_url)
     results = []
     try:
-        for scenario in plan.scenarios[target.role]:
+        scenarios = plan.scenarios[target.role]
+        for scenario in scenarios if round_number % 2 else scenarios[::-1]:
             cell = Measurement(
                 target=target.name,
                 scenario=scenario.name,
@@ -364,7 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 env = server_env(target, args.server_env)
             with serve(target, env=env, loop=args.loop, http=args.http, log_dir=work / "logs") as running:
-                for result in measure_target(running, plan, work):
+                for result in measure_target(running, plan, work, round_number):
                     measured.setdefault((result.target, result.scenario), []).append(result)
     rows = table([median_of(cells) for cells in measured.values()])
     print()
