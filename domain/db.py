@@ -106,13 +106,25 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+_LEFT_OPEN = "read_only_transaction_left_open"
+
+
 @contextmanager
-def transaction(session: Session) -> Iterator[Session]:
+def transaction(session: Session, *, commit: bool = True) -> Iterator[Session]:
     """One transaction on ``session``: committed on success, rolled back on any error. A session
-    that began none and holds nothing to flush (an identity served from memory) has nothing to commit."""
+    that began none and holds nothing to flush (an identity served from memory) has nothing to commit.
+
+    ``commit=False`` (a read-only unit of work): left open on success, for closing the session to
+    roll back, which costs less than a commit; the next transaction on the session rolls it back
+    first, so nothing it did is ever carried into a commit."""
+    if session.info.pop(_LEFT_OPEN, False):
+        session.rollback()
     try:
         yield session
-        if session.in_transaction() or session.new or session.dirty or session.deleted:
+        if not commit:
+            if session.in_transaction():
+                session.info[_LEFT_OPEN] = True
+        elif session.in_transaction() or session.new or session.dirty or session.deleted:
             session.commit()
     except BaseException:
         session.rollback()

@@ -64,6 +64,10 @@ pending_audit: ContextVar[PendingAudit | None] = ContextVar("pending_audit", def
 # credential's lookup, the quota (when it lives in the database) and the tool's unit of work use it
 # in turn, each in a transaction of its own. None elsewhere: ``unit_of_work`` opens its own then.
 call_session: ContextVar[Session | None] = ContextVar("call_session", default=None)
+# True while that path runs a tool that changes nothing (``ToolBook.requires_write`` is false):
+# its unit of work is left uncommitted, and the call's session, closed when the call ends, rolls
+# it back; cheaper than a commit, and all a read-only tool may do (it holds no write scope).
+call_reads_only: ContextVar[bool] = ContextVar("call_reads_only", default=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +84,11 @@ def unit_of_work() -> Iterator[UnitOfWork]:
     that records them are one transaction.
     """
     request = current_request.get()
-    audit = pending_audit.get()
-    with call_transaction(request.engine) as session:
+    # A read-only call's transaction is never committed, so its audit row never rides in it
+    # (the call writes the row itself, as for a call that failed).
+    reads_only = call_reads_only.get()
+    audit = None if reads_only else pending_audit.get()
+    with call_transaction(request.engine, commit=not reads_only) as session:
         yield UnitOfWork(session=session, caller=request.caller)
         if audit is not None and not audit.committed:
             audit.add(session)
@@ -90,9 +97,10 @@ def unit_of_work() -> Iterator[UnitOfWork]:
 
 
 @contextmanager
-def call_transaction(engine: Engine) -> Iterator[Session]:
+def call_transaction(engine: Engine, *, commit: bool = True) -> Iterator[Session]:
     """A transaction on the call's session when there is one, else on a session of its own:
-    committed on success, rolled back on any error."""
+    committed on success (unless ``commit`` is false, on the call's session), rolled back on any
+    error."""
     session = call_session.get()
-    with session_scope(engine) if session is None else transaction(session) as current:
+    with session_scope(engine) if session is None else transaction(session, commit=commit) as current:
         yield current

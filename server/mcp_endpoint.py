@@ -33,7 +33,14 @@ from auth.oauth.resource import www_authenticate
 from domain.caller import Caller
 from domain.people.identity import load_caller
 from domain.types import utcnow
-from server.context import Credential, McpRequest, call_session, call_transaction, current_request
+from server.context import (
+    Credential,
+    McpRequest,
+    call_reads_only,
+    call_session,
+    call_transaction,
+    current_request,
+)
 from server.endpoints import Endpoint, EndpointError
 from server.identity_cache import IdentityCache
 from server.mcp_messages import (
@@ -206,6 +213,7 @@ class McpEndpoint:
         # connection back to the pool after each transaction (authentication's, the tool's).
         with self.engine.connect() as connection, Session(bind=connection, expire_on_commit=False) as session:
             session_token = call_session.set(session)
+            reads_token = call_reads_only.set(not self.book.requires_write(call.name))
             try:
                 # _stateless_call checked already that the transport would dispatch it.
                 request, extra_headers = self._prepare(scope, headers, endpoint, posted, dispatched=True)
@@ -215,6 +223,7 @@ class McpEndpoint:
                 finally:
                     current_request.reset(request_token)
             finally:
+                call_reads_only.reset(reads_token)
                 call_session.reset(session_token)
         return status, payload, extra_headers
 
