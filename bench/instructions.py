@@ -127,8 +127,7 @@ def _count(tree: Path, target: str, harness: tuple[str, ...], *, few: int, calls
                 "--tool=callgrind",
                 f"--callgrind-out-file={work}/callgrind.out",
                 interpreter,
-                "-m",
-                "bench.instructions",
+                __file__,  # this file, run as a script: the tree measured may not have it
                 "--harness",
                 *(app, url, key, tool, protocol, str(count), max_id, pages),
             ]
