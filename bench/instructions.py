@@ -9,7 +9,7 @@ hides a 5% change. This counts what the calls execute instead: the app (``create
 (``bench.baseline``) are driven in-process through ASGI, one call after another, under
 ``valgrind --tool=callgrind``, once with ``--few`` calls and once with ``--calls`` more; the
 difference over the extra calls is the instructions one call costs, start-up excluded. Every
-answer is checked (HTTP 200, no ``isError``). Repeat runs agree within ~3%: the server's
+answer is checked (HTTP 200, no ``isError``). Repeat runs agree within ~5%: the server's
 background work (audit batches, quota flushes, the revocation check) runs by the clock, and the
 audit table grows with every run.
 
