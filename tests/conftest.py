@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+import schema  # noqa: F401 - every table, so the ORM resolves foreign keys when one module runs alone
 from domain import migrate
 from domain.db import make_engine
 
