@@ -19,10 +19,19 @@ LogFormat = Literal["text", "json"]
 LEVELS = {logging.DEBUG: "debug", logging.INFO: "info", logging.WARNING: "warning", logging.ERROR: "error"}
 
 
+# The formatted second of the last record: a busy server logs hundreds of lines a second.
+_last_second: tuple[int, str] = (-1, "")
+
+
 def _timestamp(created: float) -> str:
+    global _last_second
     seconds = int(created)
     millis = int((created - seconds) * 1000)
-    return f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(seconds))}.{millis:03d}Z"
+    last = _last_second
+    if last[0] != seconds:
+        last = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)))
+        _last_second = last  # one tuple, replaced whole: safe across threads
+    return f"{last[1]}.{millis:03d}Z"
 
 
 class TextFormatter(logging.Formatter):
