@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import json
 import threading
 from collections.abc import Mapping, Sequence
@@ -144,27 +143,18 @@ def _page(
         position = decode_cursor(cursor, kind=kind)
     else:
         position = _Position(page=page, offset=(page - 1) * per_page)
-    counted = statement
+    # One row more than the page says whether there is a next page without counting.
     if params is not None:
         values = {**params, _LIMIT: per_page + 1, _AFTER: position.after, _OFFSET: position.offset}
         shape = (column, descending, position.after is not None, bool(position.offset))
         rows = list(run(_derived(statement, shape), values).all())
     else:
-        if column is not None:
-            statement = statement.order_by(column.desc() if descending else column)
-            if position.after is not None:
-                start = position.after
-                statement = statement.where(column < start if descending else column > start)
-        if position.offset:
-            statement = statement.offset(position.offset)
-        # One row more than the page says whether there is a next page without counting.
-        rows = list(run(statement.limit(per_page + 1)).all())
+        paged = _paged(statement, column, descending, position.after, position.offset or None, per_page + 1)
+        rows = list(run(paged).all())
     has_next = len(rows) > per_page
     del rows[per_page:]
-    if params is not None:
-        run = functools.partial(_run_bound, run, params)
     if not rows and position.page > 1 and cursor is None:
-        total = _count(run, counted, limit=None)
+        total = _count(run, statement, limit=None, params=params)
         last_page = max(1, -(-total // per_page))
         raise InvalidField(
             "page", f"is past the end: there are {total} results, {last_page} page(s) of {per_page}."
@@ -172,7 +162,7 @@ def _page(
     if position.page == 1 and not has_next:
         total = len(rows)
     else:
-        total = _count(run, counted, limit=EXACT_TOTAL_LIMIT + 1)
+        total = _count(run, statement, limit=EXACT_TOTAL_LIMIT + 1, params=params)
     exact = total <= EXACT_TOTAL_LIMIT
     next_cursor = None
     if has_next:
@@ -195,14 +185,27 @@ def _page(
     )
 
 
-def _count(run: Any, statement: Any, *, limit: int | None) -> int:
-    """How many rows ``statement`` gives, counting at most ``limit`` (an index walk that stops)."""
-    if isinstance(run, functools.partial) and run.func is _run_bound:  # a reused statement
+def _count(run: Any, statement: Any, *, limit: int | None, params: Mapping[str, Any] | None) -> int:
+    """How many rows ``statement`` gives, counting at most ``limit`` (an index walk that stops);
+    ``params``: the values of a reused statement (see ``paginate_rows``)."""
+    if params is not None:
         counting = _derived(statement, ("count", limit is not None))
-        value = run(counting, {_COUNT_LIMIT: limit}).one()
-        return int(value[0])
-    value = run(_counting(statement, limit)).one()
+        value = run(counting, {**params, _COUNT_LIMIT: limit}).one()
+    else:
+        value = run(_counting(statement, limit)).one()
     return int(value if isinstance(value, int) else value[0])  # sqlmodel's exec gives the scalar
+
+
+def _paged(statement: Any, column: Any, descending: bool, after: Any, offset: Any, limit: Any) -> Any:
+    """``statement`` ordered by ``column``, from after ``after`` or from ``offset`` (None: from the
+    start), at most ``limit`` rows: values, or bound parameters for a reused statement."""
+    if column is not None:
+        statement = statement.order_by(column.desc() if descending else column)
+        if after is not None:
+            statement = statement.where(column < after if descending else column > after)
+    if offset is not None:
+        statement = statement.offset(offset)
+    return statement.limit(limit)
 
 
 def _counting(statement: Any, limit: Any) -> Any:
@@ -231,24 +234,19 @@ def _derived(statement: Any, shape: tuple[Any, ...]) -> Any:
         built = _counting(statement, bindparam(_COUNT_LIMIT, type_=Integer) if shape[1] else None)
     else:
         column, descending, after, offset = shape
-        built = statement
-        if column is not None:
-            built = built.order_by(column.desc() if descending else column)
-            if after:
-                bound = bindparam(_AFTER, type_=Integer)
-                built = built.where(column < bound if descending else column > bound)
-        if offset:
-            built = built.offset(bindparam(_OFFSET, type_=Integer))
-        built = built.limit(bindparam(_LIMIT, type_=Integer))
+        built = _paged(
+            statement,
+            column,
+            descending,
+            bindparam(_AFTER, type_=Integer) if after else None,
+            bindparam(_OFFSET, type_=Integer) if offset else None,
+            bindparam(_LIMIT, type_=Integer),
+        )
     with _derived_lock:
         if len(_DERIVED) >= _DERIVED_LIMIT:
             _DERIVED.clear()
         _DERIVED[key] = (statement, built)
     return built
-
-
-def _run_bound(run: Any, params: Mapping[str, Any], statement: Any, extra: Mapping[str, Any]) -> Any:
-    return run(statement, {**params, **extra})
 
 
 def _key_column(key: KeyColumn | None) -> tuple[ColumnElement[Any] | None, bool]:
