@@ -29,6 +29,7 @@ import asyncio
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -73,6 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         draw = _Draw(random.Random(7), max_id=int(max_id), pages=int(pages))
         asyncio.run(_drive(app, url, key, tool, protocol, int(count), draw))
         return 0
+    problem = _refusal(args)
+    if problem:
+        raise SystemExit(f"python -m bench.instructions: {problem}")
     from bench import dataset as datasets
 
     url = args.database_url or datasets.default_database_url(args.scale)
@@ -103,6 +107,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             label = f"{tool} @{protocol}" if target == "server" else tool
             print(f"{tree.name:<24} {target:<9} {label:<28} {per_call:>18,} {ratio:>6}", flush=True)
     return 0
+
+
+def _refusal(args: argparse.Namespace) -> str | None:
+    """What is wrong with the command line or the machine, in one line; None when it can run."""
+    if shutil.which("valgrind") is None:
+        return "valgrind is not installed (apt-get install valgrind)"
+    if args.few < 1 or args.calls < 1:
+        return "--few and --calls must be 1 or more"
+    for option, given, known in (
+        ("--targets", args.targets, ("baseline", "server")),
+        ("--tools", args.tools, TOOLS),
+        ("--protocols", args.protocols, PROTOCOLS),
+    ):
+        unknown = [name for name in _csv(given) if name not in known]
+        if unknown or not _csv(given):
+            return f"{option} {given!r}: choose from {', '.join(known)}"
+    for tree in args.tree or []:
+        if not (tree / "server" / "app.py").is_file():
+            return f"--tree {tree}: not a checkout of this repository (no server/app.py)"
+    return None
 
 
 def _csv(value: str) -> list[str]:
