@@ -50,6 +50,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.instructions", description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=20, help="seed scale of bench.run's SQLite dataset")
     parser.add_argument("--database-url", help="default: bench.run's SQLite file at --scale")
+    parser.add_argument(
+        "--redis-url", help="the server's HELPDESK_REDIS_URL (quota counters in Redis, as bench.run --compare)"
+    )
     parser.add_argument("--tools", default=",".join(TOOLS))
     parser.add_argument("--protocols", default=PROTOCOLS[0], help="comma-separated protocol revisions")
     parser.add_argument("--targets", default="baseline,server", help="comma-separated: baseline, server")
@@ -99,7 +102,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         baseline: dict[str, int] = {}
         for target, tool, protocol in scenarios:
             per_call = _count(
-                tree, target, (url, key, tool, protocol, *dataset), few=args.few, calls=args.calls
+                tree,
+                target,
+                (url, key, tool, protocol, *dataset),
+                few=args.few,
+                calls=args.calls,
+                redis_url=args.redis_url,
             )
             if target == "baseline":
                 baseline[tool] = per_call
@@ -133,7 +141,9 @@ def _csv(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def _count(tree: Path, target: str, harness: tuple[str, ...], *, few: int, calls: int) -> int:
+def _count(
+    tree: Path, target: str, harness: tuple[str, ...], *, few: int, calls: int, redis_url: str | None = None
+) -> int:
     """Instructions per call: two callgrind runs (``few`` and ``few + calls`` calls), in parallel.
     ``harness``: the database URL, key, tool, protocol, highest ticket id and pages to draw from."""
     url, key, tool, protocol, max_id, pages = harness
@@ -143,6 +153,8 @@ def _count(tree: Path, target: str, harness: tuple[str, ...], *, few: int, calls
     env = {name: value for name, value in os.environ.items() if not name.startswith("HELPDESK_")}
     env["PYTHONPATH"] = str(tree)
     env["PYTHONHASHSEED"] = "0"  # the same set and dict orders in every run
+    if redis_url:
+        env["HELPDESK_REDIS_URL"] = redis_url
 
     def run(count: int) -> int:
         with tempfile.TemporaryDirectory() as work:

@@ -28,6 +28,7 @@ from domain.db import POOL_SIZE, make_engine
 from domain.types import utcnow
 from server.audit import AuditMiddleware, AuditRetention, AuditTrail
 from server.audit_buffer import AuditBuffer
+from server.call_threads import CallThreads
 from server.connect.home import HomePage
 from server.console import console_routes
 from server.console.usage import QuotaUsageSource
@@ -187,6 +188,7 @@ def create_app(
 
     # One per process, shared by every MCP URL: what credentials resolved to, and the switches.
     identities = IdentityCache(interval=settings.revocation_check_seconds)
+    threads = CallThreads(POOL_SIZE)
 
     def sse_dispatches(scope: Scope, request: McpRequest, posted: PostedMessage) -> bool:
         owned = legacy_sse.owns(scope, request.caller.agent_id)
@@ -211,12 +213,14 @@ def create_app(
             identities=identities,
             dispatches=dispatches,
             calls=stateless,
+            threads=threads,
         )
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        # As many worker threads as pooled connections: a request holds one connection at a
-        # time, so no request waits for a connection or makes the pool open an extra one.
+        # As many worker threads as pooled connections, for the edge (``threads``) and for what the
+        # SDK runs in anyio's threads (sessions' and SSE's tools): a request holds one connection
+        # at a time, so a request on either path alone never waits for a connection.
         anyio.to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE
         async with mcp.session_manager.run(), anyio.create_task_group() as tasks:
             # Expired audit entries go before the first request, then once an interval.
@@ -232,7 +236,9 @@ def create_app(
             gc.freeze()
             yield
             tasks.cancel_scope.cancel()
-        # After the last request (uvicorn stops on SIGTERM only once those in flight are done).
+        # After the last request (uvicorn stops on SIGTERM only once those in flight are done),
+        # and after the edge's work of a request whose client went away.
+        await anyio.to_thread.run_sync(threads.shutdown)
         if audit_buffer is not None:
             await anyio.to_thread.run_sync(audit_buffer.flush)
         if isinstance(gate, QuotaGate):

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-import anyio.to_thread
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.datastructures import Headers
@@ -31,8 +30,10 @@ from auth.apikeys import authenticate_api_key
 from auth.oauth.protected_resources import ProtectedResource
 from auth.oauth.resource import www_authenticate
 from domain.caller import Caller
+from domain.db import POOL_SIZE
 from domain.people.identity import load_caller
 from domain.types import utcnow
+from server.call_threads import CallThreads
 from server.context import (
     Credential,
     McpRequest,
@@ -145,6 +146,7 @@ class McpEndpoint:
         identities: IdentityCache | None = None,
         dispatches: Dispatches = streamable_http,
         calls: ToolCalls | None = None,
+        threads: CallThreads | None = None,
     ) -> None:
         self.inner = inner
         self.endpoints = endpoints
@@ -159,6 +161,7 @@ class McpEndpoint:
         self.dispatches = dispatches
         # Answers stateless JSON tools/call itself (server.tool_calls); None leaves all to the SDK.
         self.calls = calls
+        self.threads = threads or CallThreads(POOL_SIZE)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
@@ -170,14 +173,12 @@ class McpEndpoint:
             stateless = self._stateless_call(scope, headers, posted)
             if stateless is not None:
                 assert isinstance(posted, PostedMessage)
-                status, payload, extra_headers = await anyio.to_thread.run_sync(
+                status, payload, extra_headers = await self.threads.run(
                     self._run_call, scope, headers, endpoint, posted, stateless
                 )
                 await _send_body(send, status, payload, extra_headers)
                 return
-            request, extra_headers = await anyio.to_thread.run_sync(
-                self._prepare, scope, headers, endpoint, posted
-            )
+            request, extra_headers = await self.threads.run(self._prepare, scope, headers, endpoint, posted)
         except Refused as refusal:
             refused = posted.tool_call if isinstance(posted, PostedMessage) else None
             if refused is not None:  # refused here, so the SDK (and the audit middleware) never saw it
