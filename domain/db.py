@@ -15,8 +15,8 @@ from sqlmodel import Session, create_engine
 
 from domain import freshness
 
-# SQLite's page cache per connection, in KiB (its default is 2,000). A worker's pool holds up to
-# 15 connections: at a million tickets, under load, their default caches held ~13 MiB more of
+# SQLite's page cache per connection, in KiB (its default is 2,000). A worker's pool holds a
+# connection per thread: at a million tickets, under load, their default caches held ~13 MiB more of
 # the worker's memory than this size does. The file's pages stay in the OS page cache, so a page
 # missed here is a copy from memory (microseconds), not a disk read. The seed raises it while
 # it bulk-loads.
@@ -35,11 +35,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-# PostgreSQL pool per process, sized for the worker's concurrency: the server caps anyio's worker
-# threads (where sync tools and the /mcp edge run) at ``POOL_SIZE`` too, and a request holds at
+# Pool per process, sized for the worker's concurrency: the server runs requests' database work on
+# as many threads as the pool keeps connections (the ``threads`` setting), and a request holds at
 # most one connection at a time, so requests never wait for, or churn, a connection. The few
-# overflow connections serve threads outside that cap (background flushes, the admin console).
-POOL_SIZE = 20
+# overflow connections serve threads outside that count (background flushes, the admin console).
+# SQLite is pooled the same way: SQLAlchemy's default (5 kept, 10 overflow) closed and reopened a
+# connection for ~1 call in 6 at 16 concurrent calls, each reopening paying the pragmas and a
+# parse of the schema.
+POOL_SIZE = 8
 POOL_OVERFLOW = 5
 # A pooled connection idle this long is pinged before use (see ``_ping_if_idle``).
 IDLE_PING_SECONDS = 10.0
@@ -48,8 +51,8 @@ IDLE_PING_SECONDS = 10.0
 def make_engine(database_url: str, *, pool_size: int = POOL_SIZE, echo: bool = False) -> Engine:
     """Create the engine for ``database_url`` with the pragmas and pooling each backend needs.
 
-    ``pool_size`` 0 means no pool for SQLite (NullPool); for PostgreSQL it is the connections
-    kept, with ``POOL_OVERFLOW`` more (at most ``pool_size``) opened under bursts.
+    ``pool_size`` is the connections kept, with ``POOL_OVERFLOW`` more (at most ``pool_size``)
+    opened under bursts; 0 means no pool for SQLite (NullPool).
     """
     if database_url.startswith("sqlite"):
         in_memory = database_url in ("sqlite://", "sqlite:///:memory:")
@@ -57,7 +60,7 @@ def make_engine(database_url: str, *, pool_size: int = POOL_SIZE, echo: bool = F
             database_url,
             echo=echo,
             connect_args={"check_same_thread": False},
-            poolclass=None if in_memory else NullPool if pool_size == 0 else None,
+            **_sqlite_pool(in_memory, pool_size),
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         freshness.watch(engine)
@@ -69,6 +72,14 @@ def make_engine(database_url: str, *, pool_size: int = POOL_SIZE, echo: bool = F
     event.listen(engine, "checkout", _ping_if_idle)
     freshness.watch(engine)
     return engine
+
+
+def _sqlite_pool(in_memory: bool, pool_size: int) -> dict[str, Any]:
+    if in_memory:  # one shared connection (SQLAlchemy's SingletonThreadPool/StaticPool choice)
+        return {}
+    if pool_size == 0:
+        return {"poolclass": NullPool}
+    return {"pool_size": pool_size, "max_overflow": min(POOL_OVERFLOW, pool_size)}
 
 
 def _mark_idle(_dbapi_connection: Any, record: Any) -> None:

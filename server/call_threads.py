@@ -5,7 +5,7 @@ One hop per request: ``loop.run_in_executor`` on a fixed pool, with the caller's
 copied in (the request id, the call's session). ``anyio.to_thread.run_sync`` does the same work
 wrapped in a capacity limiter, a cancel scope and a backend lookup: ~4% of a ``fetchTicket``'s
 instructions (``python -m bench.instructions``). The pool has as many threads as the database pool
-keeps connections (``domain.db.POOL_SIZE``), so a request never waits for a connection here.
+keeps connections (the ``threads`` setting), so a request never waits for a connection here.
 
 Unlike anyio's, a request cancelled while its work runs stops waiting at once; the work itself
 runs to its end (as with anyio), and ``shutdown`` waits for it before the server's last flushes.

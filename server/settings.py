@@ -17,6 +17,7 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from auth.config import AuthConfig
+from domain.db import POOL_SIZE
 
 
 def _split_csv(value: object) -> object:
@@ -98,6 +99,14 @@ class Settings(BaseSettings):
         description="Server processes sharing the database; serve --workers sets it. With "
         "quota_storage auto on SQLite, more than one counts the quotas in the database. Set it (or "
         "quota_storage=database) when several servers share one SQLite file by other means.",
+    )
+    threads: int = Field(
+        default=POOL_SIZE,
+        ge=1,
+        le=256,
+        description="Threads per server process for requests' synchronous work (authentication, "
+        "the quotas, tool calls); the database pool keeps as many connections. More only help a "
+        "database far away: the work holds Python's lock, and each thread keeps a connection.",
     )
     login_rate_limit_per_account: str = Field(
         default="20 per 15 minutes",
