@@ -74,6 +74,18 @@ def make_engine(database_url: str, *, pool_size: int = POOL_SIZE, echo: bool = F
     return engine
 
 
+def upsert_insert(dialect: str) -> Any:
+    """``insert`` of ``dialect`` (the one with ``on_conflict_do_update``). The other dialect's module
+    is never imported: PostgreSQL's is ~2 MiB of a SQLite worker's memory."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
+
+
 def _sqlite_pool(in_memory: bool, pool_size: int) -> dict[str, Any]:
     if in_memory:  # one shared connection (SQLAlchemy's SingletonThreadPool/StaticPool choice)
         return {}

@@ -20,7 +20,6 @@ from functools import reduce
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, bindparam, case, false, func, literal_column, select, table
-from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlmodel import Session, column
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -159,6 +158,8 @@ def _rank_fts5(
 def _rank_tsvector(
     statement: SelectOfScalar[T], index: SearchIndex, id_column: Any, words: list[str]
 ) -> SelectOfScalar[T]:
+    from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR  # only PostgreSQL's workers load it
+
     vector = literal_column(f"{index.table}.search_vector", type_=TSVECTOR)
     english: ColumnElement[Any] = literal_column("'english'::regconfig")
     queries: list[ColumnElement[Any]] = []

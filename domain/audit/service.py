@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from domain.audit.models import (
@@ -29,6 +28,7 @@ from domain.audit.models import (
     DayCount,
     Outcome,
 )
+from domain.db import upsert_insert
 from domain.pagination import DEFAULT_PER_PAGE, paginate
 
 ENTRIES: Table = AuditEntry.__table__  # type: ignore[attr-defined]
@@ -167,8 +167,7 @@ def last_call_by_credential(*, session: Session, credentials: list[str]) -> dict
 
 
 def _upsert_day(session: Session, day: str, calls: int, errors: int) -> None:
-    dialect = session.get_bind().dialect.name
-    insert_for: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert_for = upsert_insert(session.get_bind().dialect.name)
     statement = insert_for(DAILY).values(day=day, calls=calls, errors=errors)
     statement = statement.on_conflict_do_update(
         index_elements=["day"],

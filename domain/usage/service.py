@@ -27,9 +27,9 @@ from typing import Any
 
 import sqlmodel
 from sqlalchemy import Integer, Table, bindparam, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from domain.db import upsert_insert
 from domain.people.models import Agent
 from domain.usage.models import (
     Granularity,
@@ -78,7 +78,7 @@ def _upserts(dialect: str) -> tuple[Any, Any, Any]:
     Built once with bind parameters, they hit SQLAlchemy's compiled cache on every call:
     constructing the statement anew took most of an admission's time.
     """
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(dialect)
     statement = insert(TABLE).values(
         granularity=bindparam("granularity"),
         period=bindparam("period"),

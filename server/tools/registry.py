@@ -5,12 +5,14 @@ from __future__ import annotations
 import functools
 import logging
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from mcp.server.context import CallNext, ServerMiddleware, ServerRequestContext
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import server as sdk_server
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.request_state import RequestStateSecurity
@@ -173,6 +175,20 @@ def build_tools(specs: Sequence[ToolSpec]) -> tuple[list[Tool], ToolBook]:
     return tools, book
 
 
+@contextmanager
+def _sdk_logging_setup_skipped() -> Iterator[None]:
+    """``MCPServer.__init__`` calls the SDK's ``configure_logging``: it imports rich to build a
+    handler for ``logging.basicConfig``. Logging is configured by ``serve`` (``server.logs``), so
+    that call never changes anything but costs every worker ~1.5 MiB of memory (rich's modules).
+    Skipped while the server is built; tests/server/test_worker_memory.py notices if it moves."""
+    configure = sdk_server.configure_logging
+    sdk_server.configure_logging = lambda *_args, **_kwargs: None
+    try:
+        yield
+    finally:
+        sdk_server.configure_logging = configure
+
+
 def build_mcp_server(
     specs: Sequence[ToolSpec],
     *,
@@ -186,23 +202,25 @@ def build_mcp_server(
     None keeps the SDK's per-process key."""
     tools, book = build_tools(specs)
     capabilities = Capabilities()
-    server: MCPServer[Any] = MCPServer(
-        name=NAME,
-        title=TITLE,
-        instructions=INSTRUCTIONS,
-        version=version,
-        tools=tools,
-        middleware=[
-            ResultShapeMiddleware(server_info(name=NAME, title=TITLE, version=version)),
-            *middleware,
-            *capabilities.middleware(),
-            StrictArgumentsMiddleware(book),
-            *capabilities.middleware_after_argument_checks(),
-        ],
-        request_state_security=request_state_security,
-        # Nothing publishes list or resource changes, so 2026-07-28's subscriptions/listen is not
-        # served: server/discover then advertises listChanged and subscribe as false, as is true.
-        subscriptions=False,
-    )
+    with _sdk_logging_setup_skipped():
+        server: MCPServer[Any] = MCPServer(
+            name=NAME,
+            title=TITLE,
+            instructions=INSTRUCTIONS,
+            version=version,
+            tools=tools,
+            middleware=[
+                ResultShapeMiddleware(server_info(name=NAME, title=TITLE, version=version)),
+                *middleware,
+                *capabilities.middleware(),
+                StrictArgumentsMiddleware(book),
+                *capabilities.middleware_after_argument_checks(),
+            ],
+            request_state_security=request_state_security,
+            # Nothing publishes list or resource changes, so 2026-07-28's subscriptions/listen is
+            # not served: server/discover then advertises listChanged and subscribe as false, as
+            # is true.
+            subscriptions=False,
+        )
     capabilities.install(server)
     return server, book

@@ -17,8 +17,9 @@ from tests.utils.served import serve
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Loaded on first use only: an HTML-to-text converter (with lxml), and httpx (with rich and
-# pygments) for fetching OAuth client metadata documents.
-LAZY = ("inscriptis", "lxml", "httpx")
+# pygments) for fetching OAuth client metadata documents. Never loaded by a worker on SQLite:
+# rich (the SDK's logging setup, skipped) and SQLAlchemy's PostgreSQL dialect (~3 MiB together).
+LAZY = ("inscriptis", "lxml", "httpx", "rich", "sqlalchemy.dialects.postgresql")
 WORKER = """
 import json, sys
 import server.asgi
