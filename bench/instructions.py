@@ -51,7 +51,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--scale", type=float, default=20, help="seed scale of bench.run's SQLite dataset")
     parser.add_argument("--database-url", help="default: bench.run's SQLite file at --scale")
     parser.add_argument(
-        "--redis-url", help="the server's HELPDESK_REDIS_URL (quota counters in Redis, as bench.run --compare)"
+        "--redis-url",
+        help="the server's HELPDESK_REDIS_URL (quota counters in Redis, as bench.run --compare)",
     )
     parser.add_argument("--tools", default=",".join(TOOLS))
     parser.add_argument("--protocols", default=PROTOCOLS[0], help="comma-separated protocol revisions")

@@ -70,6 +70,7 @@ class Measurement:
     role: str = ""
     database: str = ""
     workers: int = 1
+    cpus: int = 1  # the CPUs the target may run on (pinned, else the machine's)
     requests: int = 0
     requests_per_s: float = 0.0
     p50_ms: float = 0.0

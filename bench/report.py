@@ -110,7 +110,9 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     starved = [
         row
         for row in rows
-        if row["requests"] and row["server_cpu_percent"] < STARVED_CPU_PERCENT * row["workers"]
+        if row["requests"]
+        and row["server_cpu_percent"]
+        < STARVED_CPU_PERCENT * min(row["workers"], row.get("cpus", row["workers"]))
     ]
     if starved:
         print(

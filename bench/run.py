@@ -76,7 +76,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--workers",
         type=int,
         default=1,
-        help="serve --workers; above 1 the server is pinned to both CPUs (wrk shares one)",
+        help="serve --workers; the workers share the server's CPU (see --spread-workers)",
+    )
+    parser.add_argument(
+        "--spread-workers",
+        action="store_true",
+        help="pin more than one worker to both CPUs (wrk shares one with a worker) instead of the "
+        "server's CPU alone",
     )
     parser.add_argument(
         "--compare",
@@ -200,6 +206,7 @@ def measure_target(running: Running, plan: Plan, work: Path, round_number: int =
                 role=target.role,
                 database=target.database,
                 workers=target.workers,
+                cpus=len(target.cpus.split(",")) if target.cpus else os.cpu_count() or 1,
             )
             results.append(_measure_cell(cell, running, scenario, available, workload, backends, plan, work))
     finally:
@@ -273,12 +280,19 @@ def _measure_cell(
 
 
 def _cpus(args: argparse.Namespace, role: str, workers: int = 1) -> str | None:
-    """The CPU list a process is pinned to: more than one worker takes both CPUs (wrk shares one)."""
+    """The CPU list a process is pinned to.
+
+    Several workers share the one CPU a single worker has, so that 2-workers/1 compares what the
+    workers cost each other (coordination through Redis and the database, two processes' caches)
+    on the same hardware: spread over both CPUs of a 2-CPU machine, a worker shares its CPU with
+    wrk, and its CPU time per call grows with that contention (1.05 to 1.64x in runs of 12-03), not
+    with anything the server does. ``--spread-workers`` measures that spread anyway."""
     if args.no_pin:
         return None
     if role == "load":
         return str(args.load_cpu)
-    return f"{args.server_cpu},{args.load_cpu}" if workers > 1 else str(args.server_cpu)
+    spread = workers > 1 and args.spread_workers
+    return f"{args.server_cpu},{args.load_cpu}" if spread else str(args.server_cpu)
 
 
 def build_targets(args: argparse.Namespace, database_url: str) -> list[Target]:
@@ -443,7 +457,16 @@ def _dataset_facts(data: datasets.Dataset, plan: Plan) -> dict[str, Any]:
 
 ARGS_SAVED = (
     *("scale", "duration", "connections", "warmup", "rounds", "tools", "protocols", "loop", "http"),
-    *("no_pin", "profile", "baseline_sql", "workers", "compare", "server_app", "server_env"),
+    *(
+        "no_pin",
+        "profile",
+        "baseline_sql",
+        "workers",
+        "spread_workers",
+        "compare",
+        "server_app",
+        "server_env",
+    ),
 )
 
 
