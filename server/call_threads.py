@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
@@ -33,11 +34,8 @@ class CallThreads:
     async def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """``function(*args, **kwargs)`` on one of the threads, in a copy of this context."""
         executor = self._executor or self._start()
-        context = contextvars.copy_context()
-        loop = asyncio.get_running_loop()
-        if kwargs:
-            return await loop.run_in_executor(executor, lambda: context.run(function, *args, **kwargs))
-        return await loop.run_in_executor(executor, context.run, function, *args)
+        work = functools.partial(contextvars.copy_context().run, function, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(executor, work)
 
     def _start(self) -> ThreadPoolExecutor:
         self._executor = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="mcp-call")

@@ -17,7 +17,6 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from auth.config import AuthConfig
-from domain.db import POOL_SIZE
 
 
 def _split_csv(value: object) -> object:
@@ -101,7 +100,7 @@ class Settings(BaseSettings):
         "quota_storage=database) when several servers share one SQLite file by other means.",
     )
     threads: int = Field(
-        default=POOL_SIZE,
+        default=8,  # domain.db.POOL_SIZE (not imported: the CLI starts without SQLAlchemy)
         ge=1,
         le=256,
         description="Threads per server process for requests' synchronous work (authentication, "

@@ -175,18 +175,21 @@ def build_tools(specs: Sequence[ToolSpec]) -> tuple[list[Tool], ToolBook]:
     return tools, book
 
 
+_SDK_LOGGING_SETUP = "configure_logging"
+
+
 @contextmanager
 def _sdk_logging_setup_skipped() -> Iterator[None]:
     """``MCPServer.__init__`` calls the SDK's ``configure_logging``: it imports rich to build a
     handler for ``logging.basicConfig``. Logging is configured by ``serve`` (``server.logs``), so
     that call never changes anything but costs every worker ~1.5 MiB of memory (rich's modules).
     Skipped while the server is built; tests/server/test_worker_memory.py notices if it moves."""
-    configure = sdk_server.configure_logging
-    sdk_server.configure_logging = lambda *_args, **_kwargs: None
+    configure = getattr(sdk_server, _SDK_LOGGING_SETUP)  # AttributeError if the SDK moved it
+    setattr(sdk_server, _SDK_LOGGING_SETUP, lambda *_args, **_kwargs: None)
     try:
         yield
     finally:
-        sdk_server.configure_logging = configure
+        setattr(sdk_server, _SDK_LOGGING_SETUP, configure)
 
 
 def build_mcp_server(

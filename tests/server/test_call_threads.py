@@ -18,9 +18,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from domain import migrate
-from domain.db import POOL_OVERFLOW, make_engine
+from domain.db import POOL_OVERFLOW, POOL_SIZE, make_engine
 from server.app import create_app
-from server.settings import load_settings
+from server.settings import Settings, load_settings
 from tests.utils.databases import own_database_url
 from tests.utils.live import free_port, live_server
 from tests.utils.quotas import burst, call, make_account
@@ -51,10 +51,12 @@ def test_concurrent_calls_share_the_threads_and_their_connections(database_url: 
     )
     opened: list[int] = []
     busiest: list[int] = [0]
+    earlier = {thread.ident for thread in threading.enumerate()}  # other tests' apps' threads
 
     def connected(_connection: Any, _record: Any) -> None:
         opened.append(1)
-        busiest[0] = max(busiest[0], sum(t.name.startswith("mcp-call") for t in threading.enumerate()))
+        ours = [t for t in threading.enumerate() if t.name.startswith("mcp-call") and t.ident not in earlier]
+        busiest[0] = max(busiest[0], len(ours))
 
     app = create_app(settings)  # its own engine, pooled as the settings say
     event.listen(Engine, "connect", connected)
@@ -80,3 +82,7 @@ def test_threads_out_of_range_are_refused_in_one_line(monkeypatch: pytest.Monkey
             load_settings()
         message = str(excinfo.value)
         assert message.startswith("HELPDESK_THREADS: ") and "\n" not in message
+
+
+def test_the_default_threads_are_the_default_pool() -> None:
+    assert Settings.model_fields["threads"].default == POOL_SIZE
