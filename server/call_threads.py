@@ -3,7 +3,7 @@ gate and, on the stateless path, the whole tool call (``server.mcp_endpoint``).
 
 One hop per request: ``loop.run_in_executor`` on a fixed pool, with the caller's context variables
 copied in (the request id, the call's session). ``anyio.to_thread.run_sync`` does the same work
-wrapped in a capacity limiter, a cancel scope and a backend lookup: ~4% of a ``fetchTicket``'s
+wrapped in a capacity limiter, a cancel scope and a backend lookup: ~3% of a ``fetchTicket``'s
 instructions (``python -m bench.instructions``). The pool has as many threads as the database pool
 keeps connections (the ``threads`` setting), so a request never waits for a connection here.
 
