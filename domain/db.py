@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
@@ -122,6 +122,41 @@ def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         raise DisconnectionError("pooled connection was closed while idle") from exc
 
 
+# Set on a pooled PostgreSQL connection's record once it defaults to read-only transactions.
+_READ_ONLY_DEFAULT = "read_only_by_default"
+
+
+def _reads_in_autocommit(session: Session) -> Any | None:
+    """PostgreSQL: the psycopg connection of a session bound to one connection (a tool call's),
+    switched to autocommit, each statement its own read-only transaction; None where that does not
+    apply (another database, a session on the engine, a transaction in progress).
+
+    A read-only tool's reads then cost no ``BEGIN`` and ``ROLLBACK`` round trips (SQLite's reads
+    begin no transaction either), and see what they would have seen in a READ COMMITTED transaction,
+    which takes a snapshot per statement too. Writes are refused by the server ("cannot execute
+    UPDATE in a read-only transaction"), so a read-only call still keeps no change. The first time a
+    pooled connection is used so, its session default becomes READ ONLY (one round trip in its life)
+    and psycopg is told to begin every later transaction ``READ WRITE``: SQLAlchemy's transactions on
+    it write as before; only autocommit on it is read-only from then on (the app uses none elsewhere).
+    psycopg's own switch is used, not SQLAlchemy's isolation-level option: that one costs more
+    instructions per call than the two round trips it saves."""
+    connection = session.bind
+    if (
+        not isinstance(connection, Connection)
+        or connection.dialect.name != "postgresql"
+        or connection.in_transaction()
+    ):
+        return None
+    driver: Any = connection.connection.driver_connection
+    driver.autocommit = True
+    if not connection.info.get(_READ_ONLY_DEFAULT):
+        connection.exec_driver_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        connection.commit()  # ends SQLAlchemy's own transaction; nothing to send in autocommit
+        driver.read_only = False  # psycopg: BEGIN READ WRITE, whatever the session's default
+        connection.info[_READ_ONLY_DEFAULT] = True
+    return driver
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A session that commits on success and rolls back on any error: nothing half-written."""
@@ -139,9 +174,22 @@ def transaction(session: Session, *, commit: bool = True) -> Iterator[Session]:
 
     ``commit=False`` (a read-only unit of work): left open on success, for closing the session to
     roll back, which costs less than a commit; the next transaction on the session rolls it back
-    first, so nothing it did is ever carried into a commit."""
+    first, so nothing it did is ever carried into a commit. On PostgreSQL, a session bound to one
+    connection (a tool call's) runs it in autocommit instead, each statement a read-only
+    transaction (``_reads_in_autocommit``), and puts the connection back in transactions after."""
     if session.info.pop(_LEFT_OPEN, False):
         session.rollback()
+    driver = None if commit else _reads_in_autocommit(session)
+    if driver is not None:
+        try:
+            yield session
+        finally:
+            try:
+                session.rollback()  # ends the session's transaction; in autocommit, no round trip
+            finally:
+                if not driver.closed:  # a broken connection is discarded by the pool anyway
+                    driver.autocommit = False
+        return
     try:
         yield session
         if not commit:

@@ -1,4 +1,5 @@
-"""The PostgreSQL pool: no ping on a busy checkout, a ping (and a fresh connection) after idling.
+"""The PostgreSQL pool: no ping on a busy checkout, a ping (and a fresh connection) after idling;
+read-only units of work in autocommit.
 
 PostgreSQL only: a server that can drop a connection under the pool (``pg_terminate_backend``).
 """
@@ -9,9 +10,11 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from psycopg.pq import TransactionStatus
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InternalError, OperationalError
+from sqlmodel import Session
 
 from domain import db
 from domain.db import make_engine
@@ -59,3 +62,42 @@ def test_a_connection_in_steady_use_is_not_pinged_and_a_failure_renews_the_pool(
     with pool.connect() as connection, pytest.raises(OperationalError):
         connection.execute(text("SELECT 1"))
     assert _backend_pid(pool) != pid
+
+
+def test_a_read_only_unit_of_work_runs_in_autocommit_and_the_connection_writes_again_after(
+    pool: Engine,
+) -> None:
+    # A tool call's read-only unit of work on its one connection: no BEGIN/ROLLBACK round trips
+    # (the server sees no transaction open between statements), writes refused by the server;
+    # then the same connection, in a transaction again or checked out anew, writes as before.
+    with pool.connect() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS scratch_reads"))
+        connection.execute(text("CREATE TABLE scratch_reads (n integer)"))
+        connection.commit()
+    try:
+        pid = _backend_pid(pool)
+        with pool.connect() as connection, Session(bind=connection) as session:
+            driver = connection.connection.driver_connection
+            assert driver is not None
+            with (
+                pytest.raises(InternalError, match="read-only transaction"),
+                db.transaction(session, commit=False),
+            ):
+                assert session.execute(text("SELECT count(*) FROM scratch_reads")).scalar_one() == 0
+                assert driver.info.transaction_status is TransactionStatus.IDLE
+                session.execute(text("INSERT INTO scratch_reads VALUES (1)"))
+            with db.transaction(session):
+                session.execute(text("INSERT INTO scratch_reads VALUES (2)"))
+                assert driver.info.transaction_status is TransactionStatus.INTRANS
+        assert _backend_pid(pool) == pid  # the same pooled connection
+        with db.session_scope(pool) as session:
+            session.execute(text("INSERT INTO scratch_reads VALUES (3)"))
+        with pool.connect() as connection:
+            assert connection.execute(text("SELECT n FROM scratch_reads ORDER BY n")).scalars().all() == [
+                2,
+                3,
+            ]
+    finally:
+        with pool.connect() as connection:
+            connection.execute(text("DROP TABLE scratch_reads"))
+            connection.commit()
