@@ -8,7 +8,9 @@ memory-mode admission touches no database at all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -20,11 +22,13 @@ from sqlmodel import Session
 from domain.caller import Caller
 from domain.db import session_scope
 from domain.usage.models import Granularity, UsageScope
+from domain.usage.periods import window_at
 from domain.usage.service import counter
 from server.context import Credential, McpRequest
 from server.mcp_endpoint import Refused
 from server.mcp_messages import ToolCall
 from server.quotas import QuotaGate, build_quota_gate
+from server.quotas.redis_counters import LEASE_CALLS, redis_key
 from server.settings import load_settings
 from tests.utils.databases import own_engine
 from tests.utils.quotas import (
@@ -150,3 +154,75 @@ def test_the_database_mode_uses_and_commits_the_callers_session(engine: Engine, 
             gate.admit(_request(engine, account), [ToolCall(id=3, name=READ_TOOL)], session=session)
         assert not session.in_transaction(), "a refusal leaves the session clean too"
     assert _rows(engine, clock, account) == (2, 2, 2)
+
+
+class _CountedScript:
+    """The quota script of a gate's Redis counters, counting its runs (round trips to Redis)."""
+
+    def __init__(self, counters: Any) -> None:
+        self.script = counters.script
+        self.runs = 0
+        counters.script = self
+
+    def __call__(self, **arguments: Any) -> Any:
+        self.runs += 1
+        return self.script(**arguments)
+
+
+def _month_left(headers: dict[str, str]) -> int:
+    found = re.search(r'"month";r=(\d+)', headers["RateLimit"])
+    assert found is not None, headers
+    return int(found.group(1))
+
+
+def test_a_redis_lease_admits_calls_without_a_round_trip_and_goes_back_on_flush(
+    engine: Engine, account: Account, redis_url: str
+) -> None:
+    clock = SettableClock(fresh_moment())
+    gate = _gate(engine, clock, "redis", redis_url=redis_url, quota_per_minute=0, quota_per_month=100_000)
+    script = _CountedScript(gate.counters)
+    headers = [gate.admit(_request(engine, account), [ToolCall(id=i, name=READ_TOOL)]) for i in range(100)]
+    # The month's first run asks for its key to be seeded, the second counts the call and leases
+    # 63 more, the third comes 64 calls later.
+    assert script.runs == 3
+    # Each answer tells what is left as if the leases were not there.
+    assert [_month_left(h) for h in headers] == list(range(99_999, 99_899, -1))
+    month_key = redis_key(window_at(Granularity.month, clock.now))
+    client = redis.Redis.from_url(redis_url)
+    assert int(client.get(month_key) or 0) == 2 * LEASE_CALLS, "leased calls are counted in Redis"
+    gate.flush()
+    assert int(client.get(month_key) or 0) == 100, "what the lease did not spend went back"
+    assert _rows(engine, clock, account) == (100, 100, 100), "the database learns admitted calls only"
+
+
+def test_leases_of_two_workers_never_pass_a_limit_and_what_they_held_comes_back(
+    engine: Engine, account: Account, redis_url: str
+) -> None:
+    limit = 1_000
+    clock = SettableClock(fresh_moment())
+    gates = [
+        _gate(engine, clock, "redis", redis_url=redis_url, quota_per_minute=0, quota_per_month=limit)
+        for _ in range(2)
+    ]
+
+    def until_refused(gate: QuotaGate) -> int:
+        admitted = 0
+        while True:
+            try:
+                gate.admit(_request(engine, account), [ToolCall(id=admitted, name=READ_TOOL)])
+            except Refused:
+                return admitted
+            admitted += 1
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        first = sum(pool.map(until_refused, [gate for gate in gates for _ in range(4)]))
+    # A worker is refused once Redis has no room, though the other may hold calls it leased.
+    assert limit - 2 * (LEASE_CALLS - 1) <= first <= limit
+    for gate in gates:
+        gate.flush()  # gives back what its leases hold
+    assert first + sum(until_refused(gate) for gate in gates) == limit
+    month_key = redis_key(window_at(Granularity.month, clock.now))
+    assert int(redis.Redis.from_url(redis_url).get(month_key) or 0) == limit
+    for gate in gates:
+        gate.flush()
+    assert _rows(engine, clock, account) == (limit, limit, limit)
