@@ -122,7 +122,7 @@ def create_app(
     ``tools/call`` to the SDK: the reference ``server.tool_calls`` is tested against.
     """
     if engine is None:
-        engine = make_engine(settings.database_url, pool_size=settings.threads)
+        engine = make_engine(settings.database_url, pool_size=settings.call_threads)
         watch_pool(engine)
     resources = ResourceCatalog(settings.base_url, TOOLSETS)
     token_resolver = token_resolver or BoundTokenResolver(resources)
@@ -188,7 +188,7 @@ def create_app(
 
     # One per process, shared by every MCP URL: what credentials resolved to, and the switches.
     identities = IdentityCache(interval=settings.revocation_check_seconds)
-    threads = CallThreads(settings.threads)
+    threads = CallThreads(settings.call_threads)
 
     def sse_dispatches(scope: Scope, request: McpRequest, posted: PostedMessage) -> bool:
         owned = legacy_sse.owns(scope, request.caller.agent_id)
@@ -221,7 +221,7 @@ def create_app(
         # As many worker threads as pooled connections, for the edge (``threads``) and for what the
         # SDK runs in anyio's threads (sessions' and SSE's tools): a request holds one connection
         # at a time, so a request on either path alone never waits for a connection.
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.call_threads
         async with mcp.session_manager.run(), anyio.create_task_group() as tasks:
             # Expired audit entries go before the first request, then once an interval.
             await retention.purge_once()

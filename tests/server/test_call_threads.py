@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from domain import migrate
 from domain.db import POOL_OVERFLOW, POOL_SIZE, make_engine
 from server.app import create_app
-from server.settings import Settings, load_settings
+from server.settings import DATABASE_SERVER_THREADS, SQLITE_THREADS, load_settings
 from tests.utils.databases import own_database_url
 from tests.utils.live import free_port, live_server
 from tests.utils.quotas import burst, call, make_account
@@ -84,5 +84,10 @@ def test_threads_out_of_range_are_refused_in_one_line(monkeypatch: pytest.Monkey
         assert message.startswith("HELPDESK_THREADS: ") and "\n" not in message
 
 
-def test_the_default_threads_are_the_default_pool() -> None:
-    assert Settings.model_fields["threads"].default == POOL_SIZE
+def test_the_default_threads_depend_on_the_database() -> None:
+    # The pool's default size is the server database's thread count; SQLite gets fewer threads.
+    assert DATABASE_SERVER_THREADS == POOL_SIZE
+    sqlite = load_settings(database_url="sqlite:///desk.db")
+    postgresql = load_settings(database_url="postgresql+psycopg://desk@db/desk")
+    assert (sqlite.call_threads, postgresql.call_threads) == (SQLITE_THREADS, DATABASE_SERVER_THREADS)
+    assert load_settings(database_url="sqlite:///desk.db", threads=5).call_threads == 5
