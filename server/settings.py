@@ -28,11 +28,12 @@ def _split_csv(value: object) -> object:
 QuotaStorage = Literal["auto", "redis", "database", "memory"]
 
 # ``threads`` by default. On SQLite a call's queries run on the worker's CPU, so more threads only
-# share it: at 16 connections on one CPU, 8 threads gave a p99 4x the p50 where 2 gave 2x, for the
-# same CPU per call and, with 32 clients mixing writes in (bench.mixed), the same throughput. On
-# PostgreSQL calls wait on the network: 8 threads served 20% more calls than 2, at less CPU each.
+# share it, unfairly: at 16 connections on one CPU (bench.run, 2026-12-03, two interleaved rounds),
+# p99/p50 of fetchTicket was 4.1 with 8 threads, 3.6-3.8 with 4, 2.9 with 3, 1.8-2.0 with 2, while
+# CPU per call rose as threads fell (0.71-0.75, 0.74, 0.76-0.78, 0.83-0.87 ms): 3 is the balance.
+# On PostgreSQL calls wait on the network: 8 threads served 20% more calls than 2, at less CPU each.
 # (domain.db.POOL_SIZE is the server database's; not imported: the CLI starts without SQLAlchemy.)
-SQLITE_THREADS = 2
+SQLITE_THREADS = 3
 DATABASE_SERVER_THREADS = 8
 
 
@@ -112,9 +113,9 @@ class Settings(BaseSettings):
         ge=1,
         le=256,
         description="Threads per server process for requests' synchronous work (authentication, "
-        "the quotas, tool calls); the database pool keeps as many connections. Default: 2 on "
+        "the quotas, tool calls); the database pool keeps as many connections. Default: 3 on "
         "SQLite (its queries run on the worker's own CPU: more threads only share that CPU, and "
-        "the slowest calls wait twice as long), 8 on PostgreSQL (calls wait on the network).",
+        "stretch the slowest calls), 8 on PostgreSQL (calls wait on the network).",
     )
     login_rate_limit_per_account: str = Field(
         default="20 per 15 minutes",
