@@ -179,7 +179,7 @@ class RedisCounters:
                 self.pending.add(plan)
                 return _used(quotas, lease)
         month_expiry = int((plan.month.resets_at + MONTH_GRACE - plan.minute.starts_at).total_seconds())
-        arguments: list[int] = [amount, LEASE_CALLS - amount if amount < LEASE_CALLS else 0, LEASE_SHARE]
+        arguments: list[int] = [amount, max(0, LEASE_CALLS - amount), LEASE_SHARE]
         for window, _, limit, _ in quotas:
             monthly = window.granularity is Granularity.month
             arguments += [limit, month_expiry if monthly else MINUTE_EXPIRY, 1 if monthly else 0]
