@@ -302,25 +302,17 @@ def sql_drift(
     The ratio means something only while both run the same statements; this catches a service
     change the baseline has not followed. Needs more than ``per_page`` open tickets.
     """
-    from sqlalchemy import event
-
+    from bench.statements import recorded
     from domain.caller import Caller
     from domain.tickets import service
 
-    sent: list[tuple[str, list[str]]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        sent.append((_unnamed(statement), _values(parameters)))
-
     caller = Caller(agent_id=0, email="bench@example.test", is_admin=True)
     bind = session.connection()
-    event.listen(bind, "before_cursor_execute", record)
-    try:
+    with recorded(session) as statements:
         service.get_ticket(session=session, caller=caller, ticket_id=ticket_id)
         for page in pages:
             service.list_tickets(session=session, caller=caller, status="open", page=page, per_page=per_page)
-    finally:
-        event.remove(bind, "before_cursor_execute", record)
+    sent = [(_unnamed(statement), _values(parameters)) for statement, parameters in statements]
     ours = baseline_calls(
         Statements.for_dialect(bind.dialect), ticket_id=ticket_id, per_page=per_page, pages=pages
     )

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.exc import DisconnectionError, InvalidRequestError
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql import Select
 from sqlmodel import Session, create_engine
 
 from domain import freshness
@@ -200,3 +202,128 @@ def transaction(session: Session, *, commit: bool = True) -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+class _Compiled:
+    """A SELECT as one dialect runs it: its SQL, and what SQLAlchemy would do to the values bound
+    and the values read (``select_rows``)."""
+
+    __slots__ = (
+        "bind",
+        "compiled",
+        "defaults",
+        "every",
+        "expanding",
+        "names",
+        "positional",
+        "required",
+        "result",
+        "sql",
+        "statement",
+    )
+
+    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+        if not isinstance(statement, Select):  # a write would skip the events domain.freshness needs
+            raise TypeError(f"select_rows runs SELECTs only, not {type(statement).__name__}")
+        self.statement = statement  # kept: the plan cache is keyed by the statement's id
+        compiled: Any = statement.compile(dialect=dialect)
+        self.compiled = compiled
+        self.sql: str = compiled.string
+        self.positional: bool = compiled.positional
+        self.names: tuple[str, ...] = tuple(compiled.positiontup or ())
+        binds = compiled.binds  # by the names construct_params gives the values
+        # IN lists (their SQL depends on how many values they get) and names the SQL escapes go
+        # through SQLAlchemy's construct_expanded_state; the others need no more than a lookup.
+        self.expanding = bool(compiled.escaped_bind_names) or any(
+            bind.expanding or bind.literal_execute for bind in binds.values()
+        )
+        named = compiled.params  # every parameter by name, with the values the statement holds
+        self.every = tuple(named)
+        self.required = frozenset(name for name in named if binds[name].required)
+        self.defaults = {name: value for name, value in named.items() if name not in self.required}
+        self.bind: dict[str, Callable[[Any], Any]] = {}
+        for name, bind in binds.items():
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                self.bind[name] = process
+        processors = (
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in statement.selected_columns
+        )
+        # (position, conversion) of the columns whose values SQLAlchemy converts: on SQLite the
+        # timestamps, enums and JSON; on PostgreSQL, whose driver gives Python values, fewer.
+        self.result = tuple(
+            (index, process) for index, process in enumerate(processors) if process is not None
+        )
+
+    def parameters(self, params: Mapping[str, Any]) -> tuple[str, Any]:
+        """The SQL to send and the driver's parameters for ``params``."""
+        compiled = self.compiled
+        if self.expanding:  # an IN list: its SQL depends on how many values it has
+            state = compiled.construct_expanded_state(params)
+            values = dict(state.parameters)
+            # Its processors are those of the expanded values; the others are the statement's.
+            for name, process in {**self.bind, **state.processors}.items():
+                if name in values:
+                    values[name] = process(values[name])
+            names = state.positiontup
+            ordered = tuple(values[name] for name in names) if names is not None else values
+            return state.statement, ordered
+        missing = self.required.difference(params)
+        if missing:
+            raise InvalidRequestError(f"A value is required for bind parameter {min(missing)!r}")
+        defaults = self.defaults
+        values = {name: params[name] if name in params else defaults[name] for name in self.every}
+        for name, process in self.bind.items():
+            if name in values:
+                values[name] = process(values[name])
+        return self.sql, tuple(values[name] for name in self.names) if self.positional else values
+
+
+_COMPILED: dict[tuple[int, str], _Compiled] = {}
+_COMPILED_LIMIT = 4096
+_compiled_lock = threading.Lock()
+
+
+def select_rows(connection: Connection, statement: Select[Any], params: Mapping[str, Any]) -> list[Any]:
+    """The rows of ``statement`` (a SELECT built once and reused) with ``params`` bound, as tuples
+    of values converted as SQLAlchemy converts them, run on ``connection``'s DB-API cursor.
+
+    SQLAlchemy's execution layer (its compiled cache lookup, execution context, cursor result and
+    row objects) costs more than the query of a hot read does: 12% of a ``fetchTicket``'s
+    instructions on SQLite, ~20% on PostgreSQL, where it also has psycopg build a description of
+    every column (``python -m bench.instructions``, 2026-12-03). This keeps what it does for a
+    SELECT: the SQL compiled once per dialect, the bound values converted by their types (expanding IN lists
+    included), every value read converted by its column's type, and a driver error raised as
+    SQLAlchemy raises it, a lost connection invalidated. What it leaves out: the engine's cursor
+    events (``before_cursor_execute``: nothing listens for reads) and ``echo``. Reads only: a write
+    must go through SQLAlchemy, whose events move the identity generation (``domain.freshness``).
+    """
+    dialect = connection.dialect
+    key = (id(statement), dialect.name)
+    plan = _COMPILED.get(key)
+    if plan is None:
+        plan = _Compiled(statement, dialect)
+        with _compiled_lock:
+            if len(_COMPILED) >= _COMPILED_LIMIT:
+                _COMPILED.clear()
+            _COMPILED[key] = plan
+    sql, values = plan.parameters(params)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, values)
+        rows = list(cursor.fetchall())
+    except dialect.loaded_dbapi.Error as exc:
+        connection._handle_dbapi_exception(exc, sql, values, cursor, None)  # raises, as SQLAlchemy does
+    finally:
+        cursor.close()
+    conversions = plan.result
+    if not conversions:
+        return rows
+    converted = []
+    for row in rows:
+        fields = list(row)
+        for index, process in conversions:
+            fields[index] = process(fields[index])
+        converted.append(tuple(fields))
+    return converted

@@ -23,6 +23,7 @@ from sqlalchemy.sql import operators
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
+from domain.db import select_rows
 from domain.errors import InvalidField
 
 MAX_PER_PAGE = 100
@@ -132,7 +133,18 @@ def _page(
     """``core``: run the statements on the session's connection, past the ORM's execution layer
     (half the CPU of a query; the caller has flushed what the session holds)."""
     check_page(page, per_page)
-    run: Any = session.connection().execute if core else session.exec
+    if core and params is not None:  # a reused statement: run on the DB-API cursor (select_rows)
+        connection = session.connection()
+
+        def run(statement: Any, values: Mapping[str, Any] | None = None) -> list[Any]:
+            return select_rows(connection, statement, values or {})
+
+    else:
+        execute: Any = session.connection().execute if core else session.exec
+
+        def run(statement: Any, values: Mapping[str, Any] | None = None) -> list[Any]:
+            return list(execute(statement, values).all() if values is not None else execute(statement).all())
+
     column, descending = _key_column(key)
     kind = _cursor_kind(column, descending)
     if cursor is not None:
@@ -147,10 +159,10 @@ def _page(
     if params is not None:
         values = {**params, _LIMIT: per_page + 1, _AFTER: position.after, _OFFSET: position.offset}
         shape = (column, descending, position.after is not None, bool(position.offset))
-        rows = list(run(_derived(statement, shape), values).all())
+        rows = run(_derived(statement, shape), values)
     else:
         paged = _paged(statement, column, descending, position.after, position.offset or None, per_page + 1)
-        rows = list(run(paged).all())
+        rows = run(paged)
     has_next = len(rows) > per_page
     del rows[per_page:]
     if not rows and position.page > 1 and cursor is None:
@@ -166,7 +178,7 @@ def _page(
     exact = total <= EXACT_TOTAL_LIMIT
     next_cursor = None
     if has_next:
-        after = _key_value(rows[-1], column) if column is not None else None
+        after = _key_value(rows[-1], column, statement) if column is not None else None
         next_cursor = encode_cursor(
             kind,
             _Position(
@@ -190,9 +202,9 @@ def _count(run: Any, statement: Any, *, limit: int | None, params: Mapping[str, 
     ``params``: the values of a reused statement (see ``paginate_rows``)."""
     if params is not None:
         counting = _derived(statement, ("count", limit is not None))
-        value = run(counting, {**params, _COUNT_LIMIT: limit}).one()
+        (value,) = run(counting, {**params, _COUNT_LIMIT: limit})
     else:
-        value = run(_counting(statement, limit)).one()
+        (value,) = run(_counting(statement, limit))
     return int(value if isinstance(value, int) else value[0])  # sqlmodel's exec gives the scalar
 
 
@@ -258,9 +270,15 @@ def _key_column(key: KeyColumn | None) -> tuple[ColumnElement[Any] | None, bool]
     return key.expression, False
 
 
-def _key_value(row: Any, column: ColumnElement[Any]) -> int:
-    value = row._mapping[column] if isinstance(row, Row) else getattr(row, str(column.key))
-    return int(value)
+def _key_value(row: Any, column: ColumnElement[Any], statement: Any) -> int:
+    """The key column's value in a page's last row: an ORM object, a Row, or a tuple of the
+    statement's columns (``select_rows``)."""
+    if isinstance(row, Row):
+        return int(row._mapping[column])
+    if isinstance(row, tuple):
+        columns = statement.selected_columns
+        return int(next(value for value, selected in zip(row, columns, strict=True) if selected is column))
+    return int(getattr(row, str(column.key)))
 
 
 def _cursor_kind(column: ColumnElement[Any] | None, descending: bool) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from psycopg.pq import TransactionStatus
-from sqlalchemy import text
+from sqlalchemy import Integer, bindparam, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InternalError, OperationalError
 from sqlmodel import Session
@@ -62,6 +62,21 @@ def test_a_connection_in_steady_use_is_not_pinged_and_a_failure_renews_the_pool(
     with pool.connect() as connection, pytest.raises(OperationalError):
         connection.execute(text("SELECT 1"))
     assert _backend_pid(pool) != pid
+
+
+def test_a_read_on_the_cursor_that_meets_a_dead_connection_invalidates_it(pool: Engine) -> None:
+    # select_rows skips SQLAlchemy's execution layer, not its error handling: the driver's error
+    # comes out as SQLAlchemy's, and the dead connection is not handed out again.
+    statement = select(bindparam("n", type_=Integer))
+    pid = _backend_pid(pool)
+    _terminate(pid)
+    with pool.connect() as connection:
+        with pytest.raises(OperationalError):
+            db.select_rows(connection, statement, {"n": 1})
+        assert connection.invalidated
+    assert _backend_pid(pool) != pid
+    with pool.connect() as connection:
+        assert db.select_rows(connection, statement, {"n": 7}) == [(7,)]
 
 
 def test_a_read_only_unit_of_work_runs_in_autocommit_and_the_connection_writes_again_after(

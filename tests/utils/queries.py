@@ -4,25 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
-from sqlalchemy import event
 from sqlmodel import Session
+
+from bench.statements import recorded
 
 
 @contextmanager
 def count_queries(session: Session) -> Iterator[list[str]]:
-    """Collect the statements ``session`` sends inside the block (savepoint commands excluded)."""
+    """Collect the statements ``session`` sends inside the block (savepoint commands excluded),
+    counted at the DB-API connection (``bench.statements``): those run past SQLAlchemy's execution
+    layer (``domain.db.select_rows``) too."""
     session.flush()
-    connection = session.connection()
     statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
+    with recorded(session) as sent:
         yield statements
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
+    statements.extend(
+        statement
+        for statement, _ in sent
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))
+    )
