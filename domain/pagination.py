@@ -131,7 +131,8 @@ def _page(
     params: Mapping[str, Any] | None = None,
 ) -> tuple[list[Any], PageInfo]:
     """``core``: run the statements on the session's connection, past the ORM's execution layer
-    (half the CPU of a query; the caller has flushed what the session holds)."""
+    (half the CPU of a query; the caller has flushed what the session holds); a reused statement
+    (``params`` given) on its DB-API cursor, past SQLAlchemy's too (``domain.db.select_rows``)."""
     check_page(page, per_page)
     if core and params is not None:  # a reused statement: run on the DB-API cursor (select_rows)
         connection = session.connection()
