@@ -94,6 +94,11 @@ def test_a_read_only_unit_of_work_runs_in_autocommit_and_the_connection_writes_a
         with pool.connect() as connection, Session(bind=connection) as session:
             driver = connection.connection.driver_connection
             assert driver is not None
+            with db.transaction(session, commit=False):  # ends well: left open for closing to end
+                assert session.execute(text("SELECT count(*) FROM scratch_reads")).scalar_one() == 0
+                assert driver.autocommit
+            assert not driver.autocommit
+            assert driver.info.transaction_status is TransactionStatus.IDLE
             with (
                 pytest.raises(InternalError, match="read-only transaction"),
                 db.transaction(session, commit=False),
@@ -104,6 +109,10 @@ def test_a_read_only_unit_of_work_runs_in_autocommit_and_the_connection_writes_a
             with db.transaction(session):
                 session.execute(text("INSERT INTO scratch_reads VALUES (2)"))
                 assert driver.info.transaction_status is TransactionStatus.INTRANS
+            with db.transaction(session, commit=False):
+                assert session.execute(text("SELECT count(*) FROM scratch_reads")).scalar_one() == 1
+            with db.transaction(session):  # after a read left open: a transaction of its own, committed
+                session.execute(text("INSERT INTO scratch_reads VALUES (4)"))
         assert _backend_pid(pool) == pid  # the same pooled connection
         with db.session_scope(pool) as session:
             session.execute(text("INSERT INTO scratch_reads VALUES (3)"))
@@ -111,6 +120,7 @@ def test_a_read_only_unit_of_work_runs_in_autocommit_and_the_connection_writes_a
             assert connection.execute(text("SELECT n FROM scratch_reads ORDER BY n")).scalars().all() == [
                 2,
                 3,
+                4,
             ]
     finally:
         with pool.connect() as connection:

@@ -15,6 +15,7 @@ from sqlalchemy import Column, Integer, MetaData, Table, bindparam, func, select
 from sqlalchemy.exc import DBAPIError, InvalidRequestError
 from sqlmodel import Session
 
+from bench.statements import recorded
 from domain.db import select_rows
 from domain.people.models import AgentRole
 from domain.tickets import service
@@ -103,11 +104,31 @@ def test_a_missing_value_is_refused_before_anything_is_sent(session: Session) ->
         select_rows(session.connection(), service._NOTES_OF_TICKET, {})
 
 
-def test_a_driver_error_is_raised_as_sqlalchemy_raises_it(session: Session) -> None:
+def test_a_driver_error_is_raised_as_sqlalchemy_raises_it(session: Session, tickets: list[Ticket]) -> None:
     missing = Table("no_such_table", MetaData(), Column("id", Integer))
     statement = select(missing.c.id).where(missing.c.id == bindparam("id"))
+    by_id = {"ticket_id": tickets[1].id}
+    before = select_rows(session.connection(), service._TICKET_BY_ID, by_id)
     with pytest.raises(DBAPIError, match="no_such_table"), session.begin_nested():
         select_rows(session.connection(), statement, {"id": 1})
+    # The connection's cursor, kept between reads, was the one that failed: the next read opens another.
+    assert select_rows(session.connection(), service._TICKET_BY_ID, by_id) == before
+
+
+def test_reads_are_recorded_at_the_connection_with_the_cursor_kept_between_them(
+    session: Session, tickets: list[Ticket]
+) -> None:
+    # Query counts (tests.utils.queries) and the bench's drift check see select_rows' statements
+    # through a recording DB-API connection: a cursor kept from before the recording must not hide them.
+    by_id = {"ticket_id": tickets[2].id}
+    first = select_rows(session.connection(), service._NOTES_OF_TICKET, by_id)
+    with recorded(session) as sent:
+        assert select_rows(session.connection(), service._NOTES_OF_TICKET, by_id) == first
+        assert select_rows(session.connection(), service._TICKET_BY_ID, by_id)
+    assert len(sent) == 2
+    assert "ticket_note" in sent[0][0]
+    assert select_rows(session.connection(), service._NOTES_OF_TICKET, by_id) == first
+    assert len(sent) == 2  # past the block, the recording connection's cursor is not used
 
 
 def test_a_write_is_refused(session: Session, tickets: list[Ticket]) -> None:
