@@ -21,10 +21,11 @@ server does not do.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -44,7 +45,7 @@ from domain.db import make_engine
 from domain.pagination import EXACT_TOTAL_LIMIT, MAX_PER_PAGE, cursor_after
 from domain.people.models import Agent, Requester
 from domain.tickets.models import Ticket, TicketNote
-from server.settings import DATABASE_SERVER_THREADS, SQLITE_THREADS
+from server.settings import load_settings
 
 TICKET: Table = Ticket.__table__  # type: ignore[attr-defined]
 NOTE: Table = TicketNote.__table__  # type: ignore[attr-defined]
@@ -229,7 +230,7 @@ def create_baseline_app(engine: Engine, *, sql_in_thread: bool = True, threads: 
     or inline on the event loop (the raw ceiling; SQLite answers in microseconds). ``threads``: at
     most this many at once (no more than ``engine``'s pool keeps connections)."""
     queries = Queries(engine)
-    limiter: list[anyio.CapacityLimiter] = []  # made in the event loop, on the first call
+    limiter: anyio.CapacityLimiter | None = None  # made in the event loop, by the lifespan
     tools: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
         "fetchTicket": queries.fetch_ticket,
         "fetchTickets": queries.fetch_tickets,
@@ -251,9 +252,9 @@ def create_baseline_app(engine: Engine, *, sql_in_thread: bool = True, threads: 
         arguments = params.get("arguments") or {}
         try:
             if sql_in_thread:
-                if not limiter:
-                    limiter.append(anyio.CapacityLimiter(threads))
-                structured = await anyio.to_thread.run_sync(tool, arguments, limiter=limiter[0])
+                if limiter is None:  # anyio's default limiter (40 threads) would churn the pool
+                    raise RuntimeError("the baseline's lifespan did not run")
+                structured = await anyio.to_thread.run_sync(tool, arguments, limiter=limiter)
             else:
                 structured = tool(arguments)
         except ToolFailure as failure:
@@ -270,17 +271,25 @@ def create_baseline_app(engine: Engine, *, sql_in_thread: bool = True, threads: 
         loop = type(asyncio.get_running_loop())
         return JSONResponse({"status": "ok", "loop": f"{loop.__module__}.{loop.__qualname__}"})
 
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        nonlocal limiter
+        limiter = anyio.CapacityLimiter(threads)
+        yield
+
     return Starlette(
-        routes=[Route("/mcp", mcp, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])]
+        routes=[Route("/mcp", mcp, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])],
+        lifespan=lifespan,
     )
 
 
 def create() -> Starlette:
     """uvicorn factory: the database URL comes from the same variable the server reads."""
     in_thread = os.environ.get(SQL_MODE_ENV, "thread") == "thread"
-    url = os.environ["HELPDESK_DATABASE_URL"]
-    threads = SQLITE_THREADS if url.startswith("sqlite") else DATABASE_SERVER_THREADS
-    return create_baseline_app(make_engine(url, pool_size=threads), sql_in_thread=in_thread, threads=threads)
+    settings = load_settings(database_url=os.environ["HELPDESK_DATABASE_URL"])
+    threads = settings.call_threads  # the server's rule: HELPDESK_THREADS, or its default for the database
+    engine = make_engine(settings.database_url, pool_size=threads)
+    return create_baseline_app(engine, sql_in_thread=in_thread, threads=threads)
 
 
 def _unnamed(sql: str) -> str:

@@ -48,9 +48,10 @@ async def test_calls_at_once_hold_no_more_connections_than_the_baseline_has_thre
     app = create_baseline_app(pool, threads=2)
     body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "fetchTicket"}}
     try:
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://bench"
-        ) as client:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client,
+        ):
             calls = [
                 client.post(
                     "/mcp", json={**body, "params": {**body["params"], "arguments": {"ticket_id": 10**9 + n}}}
