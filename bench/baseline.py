@@ -2,8 +2,17 @@
 
 One POST route parses the JSON-RPC body, runs the statements ``fetchTicket`` and ``fetchTickets``
 run (built here with SQLAlchemy Core the way ``domain.tickets.service`` builds them, compiled once,
-executed as driver SQL in a worker thread as the SDK runs sync tools) and answers a JSON-RPC
-result shaped like the SDK's: the structured result plus the same JSON as text content.
+executed on the DB-API cursor of a pooled connection in a worker thread as the SDK runs sync
+tools; on PostgreSQL in autocommit, as the server reads) and answers a JSON-RPC result shaped like
+the SDK's: the structured result plus the same JSON as text content (the same structured content
+as the server's: tests/bench/test_baseline_answers.py).
+
+Until 2026-12-03 it ran them through SQLAlchemy's ``exec_driver_sql`` in a transaction: on
+PostgreSQL the pool's ROLLBACK on every return made psycopg drop its prepared statements, so both
+were planned on every call, and SQLAlchemy built result metadata for ~60 columns each time. The
+baseline then spent more CPU on a ``fetchTicket``'s SQL than the server did (client 1.0-1.4 ms,
+backend 1.0-1.2 ms per call against the server's 0.5-0.6 and 0.25, one thread, 3,000 calls), and
+every PostgreSQL CPU ratio measured against it was too high.
 
 What it leaves out is what the ratio measures: authentication, the MCP transport and dispatcher,
 ORM objects and pydantic models. Serve it with
@@ -32,7 +41,7 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
-from sqlalchemy import Integer, Table, bindparam, func, literal_column, select
+from sqlalchemy import Integer, Table, bindparam, event, func, literal_column, select
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.sql import Select
 from sqlmodel import Session
@@ -149,8 +158,16 @@ def _person(columns: Sequence[str], row: Sequence[Any]) -> dict[str, Any] | None
     return {"id": values["id"], "email": values["email"], "name": name}
 
 
+def _rows(cursor: Any, statement: RawStatement, values: Mapping[str, Any]) -> list[Any]:
+    cursor.execute(statement.sql, statement.parameters(values))
+    return list(cursor.fetchall())
+
+
 class Queries:
-    """The two tools' work against the database, synchronous (run in a worker thread)."""
+    """The two tools' work against the database, synchronous (run in a worker thread), on the
+    DB-API cursor of a pooled connection: SQLAlchemy's execution layer (result metadata built from
+    ~60 columns' description on every ``exec_driver_sql``) cost the baseline more client CPU than
+    the server's own reads (``domain.db.select_rows``) spend."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -165,11 +182,12 @@ class Queries:
         if not isinstance(ticket_id, int):
             raise ToolFailure("Invalid 'ticket_id': must be an integer.")
         values = {"ticket_id": ticket_id}
-        with self.engine.connect() as connection:
-            row = connection.exec_driver_sql(self.sql.ticket.sql, self.sql.ticket.parameters(values)).first()
-            if row is None:
+        with self.engine.raw_connection() as connection, contextlib.closing(connection.cursor()) as cursor:
+            found = _rows(cursor, self.sql.ticket, values)
+            if not found:
                 raise ToolFailure(f"No ticket with ticket_id {ticket_id!r} exists.")
-            notes = connection.exec_driver_sql(self.sql.notes.sql, self.sql.notes.parameters(values)).all()
+            row = found[0]
+            notes = _rows(cursor, self.sql.notes, values)
         t, r = len(self.ticket_columns), len(self.requester_columns)
         detail = _record(TICKET_FIELDS, self.ticket_columns, row[:t])
         raw = dict(zip(self.ticket_columns, row[:t], strict=True))
@@ -189,8 +207,8 @@ class Queries:
             raise ToolFailure(f"Invalid 'per_page': must be between 1 and {MAX_PER_PAGE}.")
         values = {"status": status, "limit": per_page + 1, "offset": (page - 1) * per_page}
         statement = self.sql.first_page if page == 1 else self.sql.page
-        with self.engine.connect() as connection:
-            rows = list(connection.exec_driver_sql(statement.sql, statement.parameters(values)).all())
+        with self.engine.raw_connection() as connection, contextlib.closing(connection.cursor()) as cursor:
+            rows = _rows(cursor, statement, values)
             has_next = len(rows) > per_page
             del rows[per_page:]
             if not rows and page > 1:
@@ -200,9 +218,7 @@ class Queries:
                 total = len(rows)
             else:
                 counted = {"status": status, "count_limit": EXACT_TOTAL_LIMIT + 1}
-                total = connection.exec_driver_sql(
-                    self.sql.count.sql, self.sql.count.parameters(counted)
-                ).scalar_one()
+                total = _rows(cursor, self.sql.count, counted)[0][0]
         exact = total <= EXACT_TOTAL_LIMIT
         tickets = [_record(TICKET_FIELDS, TICKET_FIELDS, row) for row in rows]
         return {
@@ -214,6 +230,21 @@ class Queries:
             "next_cursor": cursor_after(TICKET.c.id, tickets[-1]["id"], page=page + 1) if has_next else None,
             "tickets": tickets,
         }
+
+
+def reads_in_autocommit(engine: Engine) -> Engine:
+    """``engine``, its PostgreSQL connections in autocommit from their next checkout, as the server reads
+    (``domain.db.transaction(commit=False)``): each statement its own transaction. In a
+    transaction, the pool's ROLLBACK on every return made psycopg drop its prepared statements, so
+    the baseline planned both of fetchTicket's statements on every call."""
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "checkout", _autocommit)  # connections already pooled included
+    return engine
+
+
+def _autocommit(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    if not dbapi_connection.autocommit:
+        dbapi_connection.autocommit = True
 
 
 def _dumps(value: Any) -> bytes:
@@ -229,7 +260,7 @@ def create_baseline_app(engine: Engine, *, sql_in_thread: bool = True, threads: 
     """``sql_in_thread``: run the queries in a worker thread, as the SDK runs sync tools (default),
     or inline on the event loop (the raw ceiling; SQLite answers in microseconds). ``threads``: at
     most this many at once (no more than ``engine``'s pool keeps connections)."""
-    queries = Queries(engine)
+    queries = Queries(reads_in_autocommit(engine))
     limiter: anyio.CapacityLimiter | None = None  # made in the event loop, by the lifespan
     tools: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
         "fetchTicket": queries.fetch_ticket,

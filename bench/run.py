@@ -67,7 +67,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--max-pages", type=int, default=50, help="fetchTickets pages drawn from 1..this")
     parser.add_argument(
-        "--port", type=int, default=8600, help="baseline port; the servers use the next ones (up to port+4)"
+        "--port", type=int, default=8600, help="baseline port; the servers use the next ones (up to port+5)"
     )
     parser.add_argument("--server-cpu", type=int, default=0, help="CPU the servers are pinned to")
     parser.add_argument("--load-cpu", type=int, default=1, help="CPU wrk is pinned to")
@@ -303,7 +303,7 @@ def build_targets(args: argparse.Namespace, database_url: str) -> list[Target]:
     if unknown:
         raise SystemExit(f"unknown target(s) {sorted(unknown)}: use baseline, server")
     targets = []
-    port = iter(range(args.port, args.port + 5))
+    port = iter(range(args.port, args.port + 6))
 
     def add(name: str, role: str, url: str, workers: int = 1, redis: str | None = None) -> None:
         app = BASELINE_APP if role == "baseline" else args.server_app
@@ -313,6 +313,9 @@ def build_targets(args: argparse.Namespace, database_url: str) -> list[Target]:
     for role in roles:
         add(role, role, database_url, args.workers if role == "server" else 1, args.redis_url)
     if args.compare and "server" in roles:
+        if "baseline" in roles:
+            # What two processes on the server's CPU cost whatever they run (see bench.report).
+            add("baseline-w2", "baseline", database_url, 2)
         add("server-w2", "server", database_url, 2, args.redis_url)
         if database_url.startswith("postgresql"):
             sqlite = datasets.default_database_url(args.scale)

@@ -1,0 +1,65 @@
+"""bench.report's comparisons: each variant over the right other one, the targets judged on the server.
+
+The figures come from runs of the bench; these check the arithmetic and the pairing on made-up cells.
+"""
+
+from __future__ import annotations
+
+from bench.load import Measurement
+from bench.report import comparisons, markdown, table
+
+
+def _cell(target: str, role: str, database: str, workers: int, tool: str, cpu_ms: float) -> Measurement:
+    cell = Measurement(
+        target=target,
+        scenario=tool if role == "baseline" else f"{tool} @2025-11-25",
+        tool=tool,
+        protocol="2025-11-25",
+        role=role,
+        database=database,
+        workers=workers,
+        cpus=1,
+    )
+    cell.requests = cell.ok = 1000
+    cell.requests_per_s = 100.0
+    cell.cpu_ms_per_call = cpu_ms
+    return cell
+
+
+def test_two_workers_are_judged_on_the_server_and_shown_against_the_baseline_s_own() -> None:
+    rows = table(
+        [
+            _cell("baseline", "baseline", "postgresql", 1, "fetchTicket", 1.0),
+            _cell("baseline-w2", "baseline", "postgresql", 2, "fetchTicket", 1.2),
+            _cell("server", "server", "postgresql", 1, "fetchTicket", 2.0),
+            _cell("server-w2", "server", "postgresql", 2, "fetchTicket", 2.6),
+            _cell("server-sqlite", "server", "sqlite", 1, "fetchTicket", 1.6),
+        ]
+    )
+    # Each server is compared with the baseline of as many workers.
+    ratios = {row["target"]: row["cpu_ratio_to_baseline"] for row in rows}
+    assert ratios["server"] == 0.5
+    assert round(ratios["server-w2"], 3) == round(1.2 / 2.6, 3)
+
+    found = {c["comparison"]: c for c in comparisons(rows)}
+    assert set(found) == {
+        "2 workers / 1 (postgresql)",
+        "baseline 2 workers / 1 (postgresql)",
+        "postgresql / sqlite",
+    }
+    server = found["2 workers / 1 (postgresql)"]
+    assert round(server["ratio"], 3) == 1.3
+    assert server["met"] is False  # the target is the server's own ratio
+    assert round(server["over_baseline"], 3) == round(1.3 / 1.2, 3)
+    machine = found["baseline 2 workers / 1 (postgresql)"]
+    assert machine["target"] is None and machine["met"] is None
+    assert found["postgresql / sqlite"]["ratio"] == 1.25 and found["postgresql / sqlite"]["met"] is True
+
+    report = markdown({"results": rows, "machine": {"nproc": 2, "cpu": "test"}})
+    assert (
+        "| 2 workers / 1 (postgresql) | `fetchTicket @2025-11-25` | 2.60 / 2.00 "
+        "| 1.30x (≤1.1x, not met; 1.08x the baseline's) |" in report
+    )
+    assert (
+        "| baseline 2 workers / 1 (postgresql) | `fetchTicket` | 1.20 / 1.00 | 1.20x (no target) |" in report
+    )
