@@ -4,10 +4,12 @@ The server's CPU per call leaves out the database's own work: inside the process
 in PostgreSQL's backend processes otherwise. Reading those backends' CPU time from /proc shows
 what a call costs the database too, so that PostgreSQL and SQLite are compared honestly.
 Backends that end during a measurement take their time with them (pools keep theirs open).
+``bench.run`` pins the backends to the load generator's CPU (``BackendCpu.pin``).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
 from sqlalchemy import text
@@ -39,6 +41,26 @@ class BackendCpu:
         with self.engine.connect() as connection:
             pids = [row[0] for row in connection.execute(BACKENDS)]
         return {pid: cpu_seconds(pid) for pid in pids}
+
+    def pin(self, cpus: str | None) -> int:
+        """Pin every backend connected now to ``cpus`` ("1", "0,1"; None: leave them), as a
+        database on a host of its own would run: off the server's CPU, so that its work neither
+        takes the server's CPU time nor refills its caches. Returns the backends pinned (0 where
+        they cannot be: SQLite, remote, or not permitted)."""
+        if cpus is None:
+            return 0
+        found = self.snapshot()
+        if not found:
+            return 0
+        mask = {int(cpu) for cpu in cpus.split(",")}
+        pinned = 0
+        for pid in found:
+            try:
+                os.sched_setaffinity(pid, mask)
+            except OSError:  # ended since, or another user's process without the right to move it
+                continue
+            pinned += 1
+        return pinned
 
     def close(self) -> None:
         if self.engine is not None:

@@ -236,6 +236,7 @@ def _measure_cell(
         cell.skipped = f"verification failed: {head[:200]}"
         return cell
     load_cpu = _cpus(args, "load")
+    backends.pin(load_cpu)
     if args.dry_run:
         command = wrk_command(url, connections=args.connections, duration=args.duration, cpu=load_cpu)
         print(f"    would run: {' '.join(command)}")
@@ -243,6 +244,7 @@ def _measure_cell(
         return cell
     if args.warmup:
         run_wrk(url, scenario, workload, connections=args.connections, duration=args.warmup, cpu=load_cpu)
+    backends.pin(load_cpu)  # those the warm-up connected too
     label = f"{target.name}-{scenario.tool}-{scenario.protocol}"
     profile = args.profile != "off" and target.role == "server"
     cpu_before, db_before = tree_cpu_seconds(running.pid), backends.snapshot()
@@ -491,6 +493,11 @@ def print_facts(
         f"{_cpus(args, 'load') or 'any'}; CPU per call = CPU seconds of the target's processes "
         "(all of them) / calls answered"
     )
+    if any(url.startswith("postgresql") for url in data):
+        print(
+            f"PostgreSQL's backends (when local): pinned to CPU {_cpus(args, 'load') or 'any'} with wrk, "
+            "as a database on its own host"
+        )
     for target in plan.targets:
         print(
             f"  {target.name}: {target.runs} on CPU {target.cpus or 'any'}, {target.database}"
