@@ -4,7 +4,8 @@
     python -m bench.run --database-url postgresql+psycopg://… --redis-url redis://… --compare
 
 The server is ``helpdesk-mcp serve`` with its defaults (only the quotas are lifted); the baseline
-runs under uvicorn. Each target runs alone pinned to CPU 0 while wrk, pinned to CPU 1, sends
+runs under uvicorn. Every target is started once, pinned to CPU 0, and measured one at a time,
+cell by cell in turn with the others (``measure_round``), while wrk, pinned to CPU 1, sends
 ``tools/call`` requests (``bench/mcp.lua``). Every answer is checked; a run with failed answers
 is flagged, because a benchmark of errors is worthless. See ``bench/README.md``.
 """
@@ -12,6 +13,7 @@ is flagged, because a benchmark of errors is worthless. See ``bench/README.md``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -57,7 +59,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per measurement")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (one wrk thread)")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load before each run")
-    parser.add_argument("--rounds", type=int, default=1, help="restart each target this many times; medians")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="cells of each scenario on each target, interleaved between the targets; medians",
+    )
     parser.add_argument("--database-url", help="default: SQLite file bench/.work/bench-s<scale>.db")
     parser.add_argument("--reseed", action="store_true", help="wipe the database and seed it again")
     parser.add_argument("--targets", default="baseline,server", help="comma-separated: baseline, server")
@@ -185,32 +192,75 @@ def listed_tools(url: str, workload: Workload) -> set[str] | str:
         return f"tools/list failed: HTTP {response.status_code} {response.text[:200]}"
 
 
-def measure_target(running: Running, plan: Plan, work: Path, round_number: int = 1) -> list[Measurement]:
-    """Every scenario of ``running``'s role on it, one after another: in order on odd rounds, in
-    reverse on even ones. A server's later cells cost more than its first (measured 2026-12-03:
-    the same cell +15-25% CPU per call when it ran second), so no scenario should always go first."""
-    target = running.target
-    url = f"{target.base_url}/mcp"
-    workload = plan.workloads[target.database_url]
-    available = listed_tools(url, workload) if target.role == "server" else set(TOOLS)
-    backends = BackendCpu(target.database_url)
+@dataclass(slots=True)
+class Measured:
+    """A started target and what a cell on it needs: the tools it lists, its database's backends."""
+
+    running: Running
+    available: set[str] | str
+    backends: BackendCpu
+
+
+def start_targets(stack: contextlib.ExitStack, plan: Plan, work: Path) -> list[Measured]:
+    """Every target started at once, each on its own port and pinned to the server's CPU: the ones
+    not under load sit idle while another is measured."""
+    started = []
+    args = plan.args
+    for target in plan.targets:
+        if target.role == "baseline":
+            env = baseline_env(target, baseline_sql=args.baseline_sql)
+        else:
+            env = server_env(target, args.server_env)
+        print(f"starting {target.name} ({target.runs}, {target.database}) on {target.base_url}")
+        running = stack.enter_context(
+            serve(target, env=env, loop=args.loop, http=args.http, log_dir=work / "logs")
+        )
+        workload = plan.workloads[target.database_url]
+        url = f"{target.base_url}/mcp"
+        available = listed_tools(url, workload) if target.role == "server" else set(TOOLS)
+        backends = stack.enter_context(contextlib.closing(BackendCpu(target.database_url)))
+        started.append(Measured(running, available, backends))
+    return started
+
+
+def measure_round(started: list[Measured], plan: Plan, work: Path, round_number: int) -> list[Measurement]:
+    """One cell of every scenario on every target, interleaved: per tool, each target in turn
+    (in order on odd rounds, in reverse on even ones). The host's speed drifts by tens of percent
+    over minutes (2026-12-03: one server's CPU per call went 1.46 to 1.90 ms over 8 identical
+    cells, and 1.53 to 1.04 ms in the next run); cells of the targets a ratio compares are therefore
+    measured seconds apart, not a target's whole series after another's. A server's later cells
+    may cost more than its first, so no target or scenario always goes first either."""
+    ordered = started if round_number % 2 else started[::-1]
+    tools = _csv(plan.args.tools)
     results = []
-    try:
-        scenarios = plan.scenarios[target.role]
-        for scenario in scenarios if round_number % 2 else scenarios[::-1]:
-            cell = Measurement(
-                target=target.name,
-                scenario=scenario.name,
-                tool=scenario.tool,
-                protocol=scenario.protocol,
-                role=target.role,
-                database=target.database,
-                workers=target.workers,
-                cpus=len(target.cpus.split(",")) if target.cpus else os.cpu_count() or 1,
-            )
-            results.append(_measure_cell(cell, running, scenario, available, workload, backends, plan, work))
-    finally:
-        backends.close()
+    for tool in tools if round_number % 2 else tools[::-1]:
+        for measured in ordered:
+            target = measured.running.target
+            scenarios = [s for s in plan.scenarios[target.role] if s.tool == tool]
+            for scenario in scenarios if round_number % 2 else scenarios[::-1]:
+                cell = Measurement(
+                    target=target.name,
+                    scenario=scenario.name,
+                    tool=scenario.tool,
+                    protocol=scenario.protocol,
+                    role=target.role,
+                    database=target.database,
+                    workers=target.workers,
+                    cpus=len(target.cpus.split(",")) if target.cpus else os.cpu_count() or 1,
+                )
+                workload = plan.workloads[target.database_url]
+                results.append(
+                    _measure_cell(
+                        cell,
+                        measured.running,
+                        scenario,
+                        measured.available,
+                        workload,
+                        measured.backends,
+                        plan,
+                        work,
+                    )
+                )
     return results
 
 
@@ -377,18 +427,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_facts(machine, data, plan, load_before)
     work = datasets.WORK_DIR
     measured: dict[tuple[str, str], list[Measurement]] = {}
-    for round_number in range(1, args.rounds + 1):
-        for target in plan.targets:
-            print(
-                f"round {round_number}: {target.name} ({target.runs}, {target.database}) on {target.base_url}"
-            )
-            if target.role == "baseline":
-                env = baseline_env(target, baseline_sql=args.baseline_sql)
-            else:
-                env = server_env(target, args.server_env)
-            with serve(target, env=env, loop=args.loop, http=args.http, log_dir=work / "logs") as running:
-                for result in measure_target(running, plan, work, round_number):
-                    measured.setdefault((result.target, result.scenario), []).append(result)
+    with contextlib.ExitStack() as stack:
+        started = start_targets(stack, plan, work)
+        for round_number in range(1, args.rounds + 1):
+            print(f"round {round_number}")
+            for result in measure_round(started, plan, work, round_number):
+                measured.setdefault((result.target, result.scenario), []).append(result)
     rows = table([median_of(cells) for cells in measured.values()])
     print()
     print_table(rows)
