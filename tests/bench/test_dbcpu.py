@@ -22,10 +22,16 @@ def test_the_backends_of_the_database_are_pinned_to_the_cpus_given(engine: Engin
         with engine.connect() as connection:
             pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
             assert pid in (backends.snapshot() or {})
+            allowed = os.sched_getaffinity(pid)
             pinned = backends.pin(str(cpu))
             if pinned == 0:
                 pytest.skip("not permitted to move PostgreSQL's processes here")
-            assert os.sched_getaffinity(pid) == {cpu}
-            assert backends.pin(None) == 0  # None leaves them
+            try:
+                assert os.sched_getaffinity(pid) == {cpu}
+                assert backends.pin(None) == 0  # None leaves them
+                assert os.sched_getaffinity(pid) == {cpu}
+            finally:
+                for other in backends.snapshot() or {}:  # the suite's pooled connections, as they were
+                    os.sched_setaffinity(other, allowed)
     finally:
         backends.close()
