@@ -5,8 +5,10 @@ The figures come from runs of the bench; these check the arithmetic and the pair
 
 from __future__ import annotations
 
+import pytest
+
 from bench.load import Measurement
-from bench.report import comparisons, markdown, table
+from bench.report import comparisons, markdown, print_summary, table
 
 
 def _cell(target: str, role: str, database: str, workers: int, tool: str, cpu_ms: float) -> Measurement:
@@ -26,7 +28,9 @@ def _cell(target: str, role: str, database: str, workers: int, tool: str, cpu_ms
     return cell
 
 
-def test_two_workers_are_judged_on_the_server_and_shown_against_the_baseline_s_own() -> None:
+def test_two_workers_are_judged_on_the_server_and_shown_against_the_baseline_s_own(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     rows = table(
         [
             _cell("baseline", "baseline", "postgresql", 1, "fetchTicket", 1.0),
@@ -34,6 +38,7 @@ def test_two_workers_are_judged_on_the_server_and_shown_against_the_baseline_s_o
             _cell("server", "server", "postgresql", 1, "fetchTicket", 2.0),
             _cell("server-w2", "server", "postgresql", 2, "fetchTicket", 2.6),
             _cell("server-sqlite", "server", "sqlite", 1, "fetchTicket", 1.6),
+            _cell("baseline-sqlite", "baseline", "sqlite", 1, "fetchTicket", 0.8),
         ]
     )
     # Each server is compared with the baseline of as many workers.
@@ -46,6 +51,7 @@ def test_two_workers_are_judged_on_the_server_and_shown_against_the_baseline_s_o
         "2 workers / 1 (postgresql)",
         "baseline 2 workers / 1 (postgresql)",
         "postgresql / sqlite",
+        "baseline postgresql / sqlite",
     }
     server = found["2 workers / 1 (postgresql)"]
     assert round(server["ratio"], 3) == 1.3
@@ -53,7 +59,12 @@ def test_two_workers_are_judged_on_the_server_and_shown_against_the_baseline_s_o
     assert round(server["over_baseline"], 3) == round(1.3 / 1.2, 3)
     machine = found["baseline 2 workers / 1 (postgresql)"]
     assert machine["target"] is None and machine["met"] is None
-    assert found["postgresql / sqlite"]["ratio"] == 1.25 and found["postgresql / sqlite"]["met"] is True
+    databases = found["postgresql / sqlite"]
+    assert databases["ratio"] == 1.25 and databases["met"] is True
+    # The same SQL cost 1.25x on PostgreSQL too: the server's own path adds nothing over it.
+    assert found["baseline postgresql / sqlite"]["ratio"] == 1.25
+    assert found["baseline postgresql / sqlite"]["met"] is None
+    assert databases["over_baseline"] == 1.0
 
     report = markdown({"results": rows, "machine": {"nproc": 2, "cpu": "test"}})
     assert (
@@ -63,3 +74,14 @@ def test_two_workers_are_judged_on_the_server_and_shown_against_the_baseline_s_o
     assert (
         "| baseline 2 workers / 1 (postgresql) | `fetchTicket` | 1.20 / 1.00 | 1.20x (no target) |" in report
     )
+    databases_row = (
+        "| postgresql / sqlite | `fetchTicket @2025-11-25` | 2.00 / 1.60 "
+        "| 1.25x (≤1.3x; 1.00x the baseline's) |"
+    )
+    assert databases_row in report
+
+    print_summary(rows, connections=16)
+    printed = capsys.readouterr().out
+    assert "baseline postgresql / sqlite" in printed
+    assert "the same SQL on either database: no target" in printed
+    assert "1.25x (target ≤1.3x: met) = 1.00x the baseline's" in printed
