@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import enum
 import functools
+import types
 import typing
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from mcp_types import CallToolResult, TextContent
@@ -180,20 +181,35 @@ def render(record: BaseModel, *, budget: int = MAX_TEXT_CHARS) -> str:
     title = view.noun.capitalize() + (f" #{data.get(view.key)}" if view.key in data else "")
     lines = [title + (f": {heading}" if heading else "")]
     pairs, blocks = [], []
+    plans = _record_plan(type(record), view)
     for name, value in data.items():
-        if name in view.heading or name == view.key or name in view.long or _shown_nested(name, data):
+        plan = plans.get(name)
+        if plan is None:  # not a declared field: the general rules
+            plan = _field_plan(name, None, view)
+        skipped, sibling, bare, in_line, format_value = plan
+        if skipped or (sibling is not None and isinstance(data.get(sibling), BaseModel)):
             continue
-        if isinstance(value, list) and value and isinstance(value[0], BaseModel):
-            blocks.append(_nested(name, value))
-        elif isinstance(value, BaseModel):
-            blocks.append(f"{name}: {scalar(value)}")
-        elif isinstance(value, dict):
-            if value:
+        if value is None:
+            if in_line and not bare:
+                pairs.append(f"{name}=none")
+            continue
+        if format_value is None:  # a list, model or dict may be among what the field holds
+            if isinstance(value, list) and value and isinstance(value[0], BaseModel):
+                blocks.append(_nested(name, value))
+                continue
+            if isinstance(value, BaseModel):
                 blocks.append(f"{name}: {scalar(value)}")
-        elif name in view.bare:
-            pairs.append(scalar(value))
-        elif (shown := scalar(value)) or (value is None and name in view.line):
-            pairs.append(f"{name}={shown or 'none'}")
+                continue
+            if isinstance(value, dict):
+                if value:
+                    blocks.append(f"{name}: {scalar(value)}")
+                continue
+            format_value = scalar
+        shown = format_value(value)
+        if bare:
+            pairs.append(shown)
+        elif shown:
+            pairs.append(f"{name}={shown}")
     if pairs:
         lines.append(" ".join(pairs))
     for name in view.long:
@@ -204,6 +220,44 @@ def render(record: BaseModel, *, budget: int = MAX_TEXT_CHARS) -> str:
     if view.next_step:
         lines.append(view.next_step)
     return _within(lines, budget)
+
+
+# (left out, the field whose model shows this one, shown without its key, on the list line, how to
+# format a value when the declared type says so (None: look at the value))
+_FieldPlan = tuple[bool, str | None, bool, bool, Formatter | None]
+
+
+@functools.lru_cache(maxsize=256)
+def _record_plan(model: type[BaseModel], view: View) -> dict[str, _FieldPlan]:
+    """How ``render`` shows each declared field of ``model``: what the rules decide from the field's
+    name and declared type, worked out once per model instead of once per value."""
+    return {name: _field_plan(name, field.annotation, view) for name, field in model.model_fields.items()}
+
+
+def _field_plan(name: str, annotation: Any, view: View) -> _FieldPlan:
+    skipped = name in view.heading or name == view.key or name in view.long
+    # ``requester_id`` is left out when the record also carries the requester itself (shown with its id).
+    sibling = name[:-3] if name.endswith("_id") else None
+    return skipped, sibling, name in view.bare, name in view.line, _simple_formatter(annotation)
+
+
+def _simple_formatter(annotation: Any) -> Formatter | None:
+    """``_formatter`` for a declared type that cannot hold a list, a model or a dict; else None."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union or origin is types.UnionType:
+        kinds = [kind for kind in typing.get_args(annotation) if kind is not type(None)]
+    elif origin is None and annotation is not None:
+        kinds = [annotation]
+    else:  # list[...], dict[...], Literal[...] and the like: the value says
+        return None
+    if len(kinds) != 1 or not isinstance(kinds[0], type) or typing.get_origin(kinds[0]) is not None:
+        return None
+    kind = kinds[0]
+    if kind is str or kind is bool or kind is float or kind is date:
+        return scalar
+    if kind is int or kind is datetime or issubclass(kind, enum.Enum):
+        return _formatter(kind)
+    return None
 
 
 def _shown_nested(name: str, data: dict[str, Any]) -> bool:

@@ -7,6 +7,7 @@ enums) take a fast path: a tool call should cost less CPU than the JSON it repla
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from datetime import date, datetime
 from typing import Any
@@ -83,8 +84,14 @@ def scalar(value: Any) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{key}: {shown}" for key, item in value.items() if (shown := scalar(item)))
     if isinstance(value, BaseModel):
-        return person(value) if {"name", "email"} <= set(type(value).model_fields) else str(value)
+        return person(value) if _is_person(type(value)) else str(value)
     return str(value)
+
+
+@functools.cache
+def _is_person(model: type[BaseModel]) -> bool:
+    """Whether ``model`` names someone (a requester or agent reference): shown as ``person``."""
+    return {"name", "email"} <= set(model.model_fields)
 
 
 def person(value: BaseModel) -> str:
