@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import pytest
@@ -20,6 +22,7 @@ from sqlalchemy.engine import Engine
 from domain import migrate
 from domain.db import POOL_OVERFLOW, POOL_SIZE, make_engine
 from server.app import create_app
+from server.call_threads import CallThreads
 from server.settings import DATABASE_SERVER_THREADS, SQLITE_THREADS, load_settings
 from tests.utils.databases import own_database_url
 from tests.utils.live import free_port, live_server
@@ -91,3 +94,90 @@ def test_the_default_threads_depend_on_the_database() -> None:
     postgresql = load_settings(database_url="postgresql+psycopg://desk@db/desk")
     assert (sqlite.call_threads, postgresql.call_threads) == (SQLITE_THREADS, DATABASE_SERVER_THREADS)
     assert load_settings(database_url="sqlite:///desk.db", threads=5).call_threads == 5
+
+
+# The hop itself (server.call_threads): what a request awaiting its work sees.
+_request_id: ContextVar[str] = ContextVar("request_id", default="none")
+
+
+def test_work_runs_on_the_threads_in_the_caller_s_context_and_hands_back_results_and_errors() -> None:
+    threads = CallThreads(2)
+
+    def seen() -> tuple[str, str]:
+        return _request_id.get(), threading.current_thread().name
+
+    def fails() -> None:
+        raise LookupError("no such ticket")
+
+    async def main() -> None:
+        _request_id.set("r-1")
+        value, name = await threads.run(seen)
+        assert (value, name.startswith("mcp-call")) == ("r-1", True)
+        with pytest.raises(LookupError, match="no such ticket"):
+            await threads.run(fails)
+        results = await asyncio.gather(*(threads.run(pow, 2, n) for n in range(20)))
+        assert results == [2**n for n in range(20)]
+
+    try:
+        asyncio.run(main())
+    finally:
+        threads.shutdown()
+    assert threads._threads == []  # stopped and joined
+
+
+def test_a_cancelled_request_stops_waiting_its_running_work_ends_and_queued_work_never_starts() -> None:
+    threads = CallThreads(1)
+    release = threading.Event()
+    started = threading.Event()
+    ran: list[str] = []
+
+    def slow() -> None:
+        started.set()
+        release.wait(5)
+        ran.append("slow")
+
+    def queued() -> None:
+        ran.append("queued")
+
+    async def main() -> None:
+        running = asyncio.ensure_future(threads.run(slow))
+        waiting = asyncio.ensure_future(threads.run(queued))  # behind slow: the only thread is busy
+        await asyncio.get_running_loop().run_in_executor(None, started.wait, 5)
+        running.cancel()
+        waiting.cancel()
+        for task in (running, waiting):
+            with pytest.raises(asyncio.CancelledError):
+                await task  # at once, though slow still runs
+        assert ran == []
+        release.set()
+
+    asyncio.run(main())
+    threads.shutdown()  # waits for slow to end
+    assert ran == ["slow"]
+
+
+def test_shutdown_waits_for_work_in_flight_and_a_later_run_starts_new_threads() -> None:
+    threads = CallThreads(2)
+    both = threading.Barrier(3)
+    done: list[int] = []
+
+    def work(number: int) -> None:
+        both.wait(5)
+        time.sleep(0.05)
+        done.append(number)
+
+    async def submit() -> None:
+        for number in range(2):
+            asyncio.get_running_loop().create_task(threads.run(work, number))
+        await asyncio.get_running_loop().run_in_executor(None, both.wait, 5)  # both are running
+
+    asyncio.run(submit())  # the loop closes, its requests cancelled, with the work still running
+    assert done == []
+    threads.shutdown()
+    assert sorted(done) == [0, 1]
+
+    async def again() -> int:
+        return await threads.run(len, "abc")
+
+    assert asyncio.run(again()) == 3
+    threads.shutdown()
