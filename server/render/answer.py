@@ -260,11 +260,6 @@ def _simple_formatter(annotation: Any) -> Formatter | None:
     return None
 
 
-def _shown_nested(name: str, data: dict[str, Any]) -> bool:
-    """``requester_id`` when the record also carries the requester itself (shown with its id)."""
-    return name.endswith("_id") and isinstance(data.get(name[:-3]), BaseModel)
-
-
 def _nested(name: str, items: list[BaseModel]) -> str:
     """A list inside a record (a ticket's notes, a form's fields): one line each, text whole."""
     view = view_of(type(items[0]))
