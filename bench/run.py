@@ -193,7 +193,7 @@ def listed_tools(url: str, workload: Workload) -> set[str] | str:
 
 
 @dataclass(slots=True)
-class Measured:
+class Started:
     """A started target and what a cell on it needs: the tools it lists, its database's backends."""
 
     running: Running
@@ -201,7 +201,7 @@ class Measured:
     backends: BackendCpu
 
 
-def start_targets(stack: contextlib.ExitStack, plan: Plan, work: Path) -> list[Measured]:
+def start_targets(stack: contextlib.ExitStack, plan: Plan, work: Path) -> list[Started]:
     """Every target started at once, each on its own port and pinned to the server's CPU: the ones
     not under load sit idle while another is measured."""
     started = []
@@ -219,11 +219,11 @@ def start_targets(stack: contextlib.ExitStack, plan: Plan, work: Path) -> list[M
         url = f"{target.base_url}/mcp"
         available = listed_tools(url, workload) if target.role == "server" else set(TOOLS)
         backends = stack.enter_context(contextlib.closing(BackendCpu(target.database_url)))
-        started.append(Measured(running, available, backends))
+        started.append(Started(running, available, backends))
     return started
 
 
-def measure_round(started: list[Measured], plan: Plan, work: Path, round_number: int) -> list[Measurement]:
+def measure_round(started: list[Started], plan: Plan, work: Path, round_number: int) -> list[Measurement]:
     """One cell of every scenario on every target, interleaved: per tool, each target in turn
     (in order on odd rounds, in reverse on even ones). The host's speed drifts by tens of percent
     over minutes (2026-12-03: one server's CPU per call went 1.46 to 1.90 ms over 8 identical
@@ -234,8 +234,8 @@ def measure_round(started: list[Measured], plan: Plan, work: Path, round_number:
     tools = _csv(plan.args.tools)
     results = []
     for tool in tools if round_number % 2 else tools[::-1]:
-        for measured in ordered:
-            target = measured.running.target
+        for started_target in ordered:
+            target = started_target.running.target
             scenarios = [s for s in plan.scenarios[target.role] if s.tool == tool]
             for scenario in scenarios if round_number % 2 else scenarios[::-1]:
                 cell = Measurement(
@@ -252,11 +252,11 @@ def measure_round(started: list[Measured], plan: Plan, work: Path, round_number:
                 results.append(
                     _measure_cell(
                         cell,
-                        measured.running,
+                        started_target.running,
                         scenario,
-                        measured.available,
+                        started_target.available,
                         workload,
-                        measured.backends,
+                        started_target.backends,
                         plan,
                         work,
                     )
@@ -286,7 +286,6 @@ def _measure_cell(
         cell.skipped = f"verification failed: {head[:200]}"
         return cell
     load_cpu = _cpus(args, "load")
-    backends.pin(load_cpu)
     if args.dry_run:
         command = wrk_command(url, connections=args.connections, duration=args.duration, cpu=load_cpu)
         print(f"    would run: {' '.join(command)}")
@@ -294,7 +293,7 @@ def _measure_cell(
         return cell
     if args.warmup:
         run_wrk(url, scenario, workload, connections=args.connections, duration=args.warmup, cpu=load_cpu)
-    backends.pin(load_cpu)  # those the warm-up connected too
+    backends.pin(load_cpu)  # every backend the target holds now, those the warm-up opened included
     label = f"{target.name}-{scenario.tool}-{scenario.protocol}"
     profile = args.profile != "off" and target.role == "server"
     cpu_before, db_before = tree_cpu_seconds(running.pid), backends.snapshot()
