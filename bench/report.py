@@ -32,10 +32,8 @@ P99_CONNECTIONS = 16
 POSTGRES_OVER_SQLITE_TARGET = 1.3
 TWO_WORKERS_TARGET = 1.1
 # What the baseline's own ratios show: it runs the same SQL and coordinates nothing.
-MACHINE_FIGURES = {
-    "baseline 2 workers / 1": "what two processes on one CPU cost",
-    "baseline postgresql / sqlite": "the same SQL on either database",
-}
+TWO_PROCESSES = "what two processes on one CPU cost"
+SAME_SQL = "the same SQL on either database"
 _MEDIANS = frozenset(
     f.name
     for f in fields(Measurement)
@@ -177,16 +175,14 @@ def comparisons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         target: float | None
         if database == "postgresql" and workers == 1:
             other = cells.get((role, "sqlite", 1, scenario))
-            kind = "postgresql / sqlite" if role == "server" else "baseline postgresql / sqlite"
-            target = POSTGRES_OVER_SQLITE_TARGET if role == "server" else None
+            kind, target, meaning = "postgresql / sqlite", POSTGRES_OVER_SQLITE_TARGET, SAME_SQL
         elif workers == 2:
             other = cells.get((role, database, 1, scenario))
-            kind = (
-                f"2 workers / 1 ({database})" if role == "server" else f"baseline 2 workers / 1 ({database})"
-            )
-            target = TWO_WORKERS_TARGET if role == "server" else None
+            kind, target, meaning = f"2 workers / 1 ({database})", TWO_WORKERS_TARGET, TWO_PROCESSES
         else:
             continue
+        if role != "server":  # the baseline's: what the machine costs, judged against nothing
+            kind, target = f"baseline {kind}", None
         if other is None or not other["cpu_ms_per_call"]:
             continue
         ratio = row["cpu_ms_per_call"] / other["cpu_ms_per_call"]
@@ -198,6 +194,7 @@ def comparisons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "cpu_ms_per_call": [row["cpu_ms_per_call"], other["cpu_ms_per_call"]],
                 "db_cpu_ms_per_call": [row["db_cpu_ms_per_call"], other["db_cpu_ms_per_call"]],
                 "ratio": ratio,
+                "meaning": meaning,
                 "target": target,
                 "met": ratio <= target if target is not None else None,
             }
@@ -227,7 +224,7 @@ def print_summary(rows: list[dict[str, Any]], *, connections: int) -> list[dict[
         db = [value for value in c["db_cpu_ms_per_call"] if value is not None]
         extra = f"  (PostgreSQL backends: +{db[0]:.2f} ms/call, not counted)" if db else ""
         if c["target"] is None:
-            verdict = f"({MACHINE_FIGURES[c['comparison'].split(' (')[0]]}: no target)"
+            verdict = f"({c['meaning']}: no target)"
         else:
             verdict = f"(target ≤{c['target']}x: {_verdict(c['met'])})"
             if "over_baseline" in c:
