@@ -28,7 +28,7 @@ from domain.audit.models import (
     DayCount,
     Outcome,
 )
-from domain.db import upsert_insert
+from domain.db import append_rows, upsert_insert
 from domain.pagination import DEFAULT_PER_PAGE, paginate
 
 ENTRIES: Table = AuditEntry.__table__  # type: ignore[attr-defined]
@@ -58,7 +58,8 @@ def _text(value: str, limit: int) -> str:
     return value[:limit].replace("\x00", "\ufffd")
 
 
-def _row(call: ToolCallRecord) -> dict[str, Any]:
+def entry_values(call: ToolCallRecord) -> dict[str, Any]:
+    """The row of ``call``: every column, text cut to its column and without NUL."""
     return {
         "at": call.at,
         "agent_id": call.agent_id,
@@ -75,13 +76,12 @@ def _row(call: ToolCallRecord) -> dict[str, Any]:
 
 def record_call(*, session: Session, call: ToolCallRecord) -> None:
     """Append one row (a plain INSERT: no read, no ORM bookkeeping)."""
-    session.execute(insert(ENTRIES).values(**_row(call)))
+    session.execute(insert(ENTRIES).values(**entry_values(call)))
 
 
 def record_calls(*, session: Session, calls: Sequence[ToolCallRecord]) -> None:
-    """Append a batch of rows in one statement (the driver's executemany)."""
-    if calls:
-        session.execute(insert(ENTRIES), [_row(call) for call in calls])
+    """Append a batch of rows (``domain.db.append_rows``: COPY on PostgreSQL)."""
+    append_rows(session.connection(), ENTRIES, [entry_values(call) for call in calls])
 
 
 @dataclass(frozen=True, slots=True)

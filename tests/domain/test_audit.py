@@ -4,8 +4,9 @@ per-day counts that outlive it."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from sqlmodel import Session
 
 from domain.audit.models import Outcome
@@ -16,10 +17,14 @@ from domain.audit.service import (
     list_entries,
     purge_expired,
     record_call,
+    record_calls,
 )
 from domain.audit.summary import MAX_SUMMARY, REDACTED, summarise_arguments
+from domain.db import append_rows
+from domain.toolswitches.models import ToolSwitch
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+TOKYO = timezone(timedelta(hours=9))
 
 
 def _record(
@@ -124,3 +129,54 @@ def test_text_from_outside_with_nul_is_stored_on_every_backend(session: Session)
     [entry] = list_entries(session=session, agent_email="nul@x.test").entries
     assert entry.tool == "fetch\ufffdTickets"
     assert entry.error == "Invalid 'fields.\ufffd': is not a field of this form."
+
+
+def test_a_batch_of_rows_is_stored_as_given_on_every_backend(session: Session) -> None:
+    """Batches (read calls' rows) go in with COPY on PostgreSQL: what text COPY treats specially
+    (tab, newline, backslash, ``\\N``, ``\\.``) arrives intact, NULL stays apart from empty text, and
+    times and outcomes are converted as an INSERT converts them."""
+    given = [  # seconds after NOW, agent, tool, arguments, outcome, error
+        (0, None, "fetchTickets", "", Outcome.ok, None),
+        (1, 4, "fetch\x00Ticket", '{"q": "tab\there\\N \\\\ line\nnext", "é": "ü"}', Outcome.error, "\\N"),
+        (2, 5, "t", "\\.", Outcome.ok, ""),
+    ]
+    calls = [
+        ToolCallRecord(
+            # In Tokyo time, stored as UTC: PostgreSQL drops the offset of a time given as text.
+            at=(NOW + timedelta(seconds=seconds)).astimezone(TOKYO),
+            agent_id=agent_id,
+            agent_email="batch@x.test",
+            credential_kind="oauth",
+            credential="oauth_grant:7",
+            tool=tool,
+            arguments=arguments,
+            outcome=outcome,
+            error=error,
+            duration_ms=12,
+        )
+        for seconds, agent_id, tool, arguments, outcome, error in given
+    ]
+    record_calls(session=session, calls=calls)
+    record_calls(session=session, calls=[])
+    session.flush()
+    entries = list(reversed(list_entries(session=session, agent_email="batch@x.test").entries))
+    assert [(e.at, e.agent_id, e.tool, e.arguments, e.outcome, e.error) for e in entries] == [
+        (NOW, None, "fetchTickets", "", Outcome.ok, None),
+        (
+            NOW + timedelta(seconds=1),
+            4,
+            "fetch\ufffdTicket",
+            '{"q": "tab\there\\N \\\\ line\nnext", "é": "ü"}',
+            Outcome.error,
+            "\\N",
+        ),
+        (NOW + timedelta(seconds=2), 5, "t", "\\.", Outcome.ok, None),  # no error is no error text
+    ]
+    kept = {(e.credential_kind, e.credential, e.duration_ms) for e in entries}
+    assert kept == {("oauth", "oauth_grant:7", 12)}
+
+
+def test_identity_tables_are_not_appended_to_behind_sqlalchemys_back(session: Session) -> None:
+    """``append_rows`` runs no engine events, which move the identity generation on such writes."""
+    with pytest.raises(ValueError, match="identity"):
+        append_rows(session.connection(), ToolSwitch.__table__, [{"tool": "fetchTicket"}])  # type: ignore[attr-defined]
