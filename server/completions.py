@@ -101,7 +101,7 @@ class Completions:
                 code=INVALID_PARAMS, message=f"{argument.name!r} is not an argument of {_label(ref)}."
             )
         completer = COMPLETERS.get(argument.name)
-        if completer is None:
+        if completer is None or "\x00" in argument.value:  # no stored text holds a NUL: nothing matches
             return Completion(values=[], total=0, has_more=False)
         found = await anyio.to_thread.run_sync(_suggest, completer, argument.value)
         return Completion(values=found.values, total=found.total, has_more=found.has_more)

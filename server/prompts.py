@@ -27,6 +27,7 @@ from domain.solutions import service as solutions
 from domain.tickets.models import TicketPriority, TicketStatus
 from server.context import unit_of_work
 from server.resources import ARTICLES, JSON, TICKETS, RecordKind, load_record
+from server.tools.arguments import nul_path
 
 logger = logging.getLogger(__name__)
 
@@ -349,6 +350,9 @@ class PromptCheckMiddleware:
             raise _invalid(
                 f"The prompt {name} has no argument {unknown[0]!r}; its arguments are: {', '.join(names)}."
             )
+        nul = nul_path(given)
+        if nul is not None:
+            raise _invalid(f"The argument {nul} of the prompt {name} must not contain the NUL character.")
         missing = [
             argument.name
             for argument in self._arguments[name]

@@ -3,7 +3,8 @@
 The SDK validates tool arguments too, but it ignores unknown keys and reports pydantic's raw
 text. This runs first, as SDK middleware on ``tools/call``: it refuses unknown keys (naming the
 parameters that exist) and turns each validation error into one sentence naming the field and,
-for enumerations, the allowed values. The caller's values are never echoed back at length.
+for enumerations, the allowed values. Text holding a NUL character is refused first, naming where.
+The caller's values are never echoed back at length.
 """
 
 from __future__ import annotations
@@ -35,6 +36,28 @@ def _sentence(error: ErrorDetails, tool: str, parameters: list[str]) -> str:
         return "The arguments must be a JSON object."
     message = error["msg"].removeprefix("Value error, ")
     return f"'{field}': {message}."
+
+
+def nul_path(value: Any, path: str = "") -> str | None:
+    """Where the first text in ``value`` (a string, or a key or item of a JSON object or array at any
+    depth) holds a NUL character, as ``name.0.key``; None when none does. PostgreSQL's text refuses
+    NUL (the statement fails, the call with it) where SQLite stores it: it is no valid text on either."""
+    if isinstance(value, str):
+        return (path or "arguments") if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else key
+            if "\x00" in key:
+                return where.replace("\x00", "\\u0000")  # named, not echoed
+            found = nul_path(item, where)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = nul_path(item, f"{path}.{index}")
+            if found is not None:
+                return found
+    return None
 
 
 def explain(exc: ValidationError, tool: str, parameters: list[str]) -> str:

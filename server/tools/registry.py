@@ -23,7 +23,7 @@ from domain.errors import DomainError
 from server.capabilities import Capabilities
 from server.render.answer import answer, check_fields
 from server.results import ResultShapeMiddleware, server_info
-from server.tools.arguments import explain, strict_model
+from server.tools.arguments import explain, nul_path, strict_model
 from server.tools.base import ToolSpec
 from server.tools.schemas import model_facing
 
@@ -126,6 +126,10 @@ class StrictArgumentsMiddleware:
 
 def strict_refusal(book: ToolBook, name: str, arguments: Any) -> CallToolResult | None:
     """A tool error naming what is wrong with ``arguments``, or None when they are the tool's."""
+    nul = nul_path(arguments)
+    if nul is not None:
+        text = f"Invalid arguments for {name}: '{nul}': text must not contain the NUL character (U+0000)."
+        return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
     model = book.strict_models.get(name)
     if model is None:
         return None

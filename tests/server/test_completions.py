@@ -65,6 +65,10 @@ async def test_emails_items_and_enums_complete_from_what_is_typed(seeded_server:
         assert names.values == []
         odd = (await client.complete(TRIAGE, {"name": "ticket_id", "value": "1%_' OR 1=1"})).completion
         assert odd.values == [] and odd.total == 0
+        # No stored text holds a NUL (PostgreSQL's cannot): nothing matches, on every database.
+        for argument in ("manager_email", "catalog_item"):
+            nul = (await client.complete(onboarding, {"name": argument, "value": "a\x00"})).completion
+            assert nul.values == [] and nul.total == 0
 
 
 @pytest.mark.parametrize("mode", ["legacy", "auto"])  # auto: server/discover, the 2026-07-28 way

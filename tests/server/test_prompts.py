@@ -104,4 +104,9 @@ async def test_unknown_names_and_bad_arguments_are_invalid_params(
         assert "open, pending" in await invalid_params(
             client.get_prompt("summarise-queue", {"status": "lost"})
         )
+        assert "article_title of the prompt answer-ticket-from-kb must not contain the NUL" in (
+            await invalid_params(
+                client.get_prompt("answer-ticket-from-kb", {"ticket_id": "1", "article_title": "VPN\x00"})
+            )
+        )
     assert_no_errors_logged(caplog)

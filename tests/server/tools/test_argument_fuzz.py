@@ -145,3 +145,39 @@ def _call(target: Target, name: str, arguments: dict[str, Any]) -> dict[str, Any
     assert "error" not in payload, payload
     result: dict[str, Any] = payload["result"]
     return result
+
+
+def _text_parameters(schema: dict[str, Any]) -> dict[str, bool]:
+    """Parameters that take free text (a string that is not an enum or a date) or a list of it:
+    whether each takes a list."""
+    found = {}
+    for name, spec in schema.get("properties", {}).items():
+        for option in spec.get("anyOf", [spec]):
+            is_list = option.get("type") == "array"
+            item = option.get("items", {}) if is_list else option
+            if item.get("type") == "string" and "enum" not in item and "format" not in item:
+                found[name] = is_list
+                break
+    return found
+
+
+@pytest.mark.parametrize("name", _tool_names())
+def test_a_nul_character_in_text_is_refused_naming_the_field(target: Target, name: str) -> None:
+    """PostgreSQL's text refuses NUL (the statement fails); SQLite stores it. Either way it is no
+    valid text: the call is refused before the tool runs, naming the parameter, on every database."""
+    for parameter, is_list in _text_parameters(target.tools[name]["inputSchema"]).items():
+        result = _call(target, name, {parameter: ["ok", "a\x00b"] if is_list else "a\x00b"})
+        text = " ".join(block.get("text", "") for block in result["content"])
+        assert result["isError"] is True, text
+        where = f"'{parameter}.1'" if is_list else f"'{parameter}'"
+        assert f"{where}: text must not contain the NUL character" in text, text
+        assert "\x00" not in text
+    assert tracebacks(target.log) == []
+
+
+def test_a_nul_character_in_a_key_is_named_not_echoed(target: Target) -> None:
+    result = _call(target, "createOnboardingRequest", {"fields": {"name": "A", "x\x00y": "B"}})
+    text = " ".join(block.get("text", "") for block in result["content"])
+    assert result["isError"] is True
+    assert "'fields.x\\u0000y': text must not contain the NUL character" in text, text
+    assert "\x00" not in text
