@@ -10,6 +10,13 @@ present ``Origin`` outside the list is refused on the MCP and console paths (bro
 native clients do not), and on the sign-in and consent forms (``/authorize/…``), which carry the
 session cookie. Discovery and OAuth endpoints hold only public data and no cookies, so they answer
 CORS for any origin; ``/mcp`` answers CORS only for allowed origins.
+
+NUL characters: PostgreSQL's text refuses them (the statement fails: a 500 and a traceback, from an
+unauthenticated ``/authorize?client_id=%00`` too), and no identifier, address or form field of ours
+holds one. A path or query string with one is refused (400), and so is the body of a POST to the
+OAuth and console endpoints (forms and registration documents, bounded to ``FORM_BODY_LIMIT``;
+read here and handed on unchanged). MCP bodies are not read here: the transport bounds and parses
+them, and a tool refuses a NUL in its arguments naming the field (``server.tools.arguments``).
 """
 
 from __future__ import annotations
@@ -25,6 +32,12 @@ from server.metrics import PATH as METRICS_PATH
 from server.probes import PROBE_PATHS
 
 PLATFORM_PATHS = PROBE_PATHS | {METRICS_PATH}
+# Paths whose bodies the MCP transports read and bound themselves.
+MCP_TRANSPORT_PREFIXES = ("/mcp", "/sse", "/messages")
+# Sign-in, consent, token, revocation, registration and console forms: a few fields each.
+FORM_BODY_LIMIT = 64 * 1024
+BACKSLASH = ord("\\")
+NUL_REFUSAL = {"error": "invalid_request", "error_description": "NUL characters are not allowed"}
 
 MCP_ALLOW_HEADERS = (
     "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, "
@@ -95,6 +108,18 @@ class EdgeMiddleware:
         if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
             await _preflight(send, cors)
             return
+        if "\x00" in path or b"%00" in scope["query_string"]:
+            await _plain(send, 400, NUL_REFUSAL)
+            return
+        if scope["method"] == "POST" and not path.startswith(MCP_TRANSPORT_PREFIXES):
+            body = await _form_body(receive)
+            if body is None:
+                await _plain(send, 413, {"error": "request_too_large", "limit_bytes": str(FORM_BODY_LIMIT)})
+                return
+            if _holds_nul(body):
+                await _plain(send, 400, NUL_REFUSAL)
+                return
+            receive = replay_body(body, receive)
         if not cors:
             await self.app(scope, receive, send)
             return
@@ -127,6 +152,55 @@ class EdgeMiddleware:
         if allow != "*":
             headers["vary"] = "Origin"
         return headers
+
+
+async def _form_body(receive: Receive) -> bytes | None:
+    """The whole body, or None past ``FORM_BODY_LIMIT``."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away: nothing to refuse
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > FORM_BODY_LIMIT:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _holds_nul(body: bytes) -> bool:
+    """A NUL as a form encodes it (``%00``), as JSON escapes it (``\\u0000`` after an even run of
+    backslashes: ``\\\\u0000`` is a backslash and text), or raw."""
+    if b"%00" in body or b"\x00" in body:
+        return True
+    start = body.find(b"\\u0000")
+    while start != -1:
+        before = start - 1
+        while before >= 0 and body[before] == BACKSLASH:  # the backslashes right before this one
+            before -= 1
+        if (start - 1 - before) % 2 == 0:
+            return True
+        start = body.find(b"\\u0000", start + 1)
+    return False
+
+
+def replay_body(body: bytes, receive: Receive) -> Receive:
+    """``receive`` for an app after the body was read: the body once, then the client's messages
+    (a disconnect)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 def _strip_header_whitespace(scope: Scope) -> None:

@@ -42,6 +42,7 @@ from server.context import (
     call_transaction,
     current_request,
 )
+from server.edge import replay_body
 from server.endpoints import Endpoint, EndpointError
 from server.identity_cache import IdentityCache
 from server.mcp_messages import (
@@ -191,7 +192,7 @@ class McpEndpoint:
             return
         token = current_request.set(request)
         try:
-            await self.inner(scope, _replay(body, receive), _with_headers(send, extra_headers))
+            await self.inner(scope, replay_body(body, receive), _with_headers(send, extra_headers))
         finally:
             current_request.reset(token)
 
@@ -398,19 +399,6 @@ def _with_headers(send: Send, headers: dict[str, str]) -> Send:
         await send(message)
 
     return send_with_headers
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
 
 
 async def _send_json(send: Send, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:

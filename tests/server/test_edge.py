@@ -19,6 +19,7 @@ from server.app import create_app
 from server.settings import load_settings
 from tests.utils.databases import own_database_url
 from tests.utils.live import free_port, live_server
+from tests.utils.server_log import server_log, tracebacks
 
 INIT = {
     "jsonrpc": "2.0",
@@ -268,3 +269,39 @@ def test_whitespace_around_a_header_value_is_not_part_of_it(base_url: str, keys:
     assert status_line.split()[1] == b"200", reply.decode(errors="replace")
     payload = json.loads(rest.partition(b"\r\n\r\n")[2])
     assert payload["result"]["isError"] is False, payload
+
+
+NUL_REFUSAL = {"error": "invalid_request", "error_description": "NUL characters are not allowed"}
+
+
+def test_a_nul_character_is_refused_before_any_route_reads_it(base_url: str) -> None:
+    """PostgreSQL's text refuses NUL: an unauthenticated ``client_id=%00`` was a 500 and a traceback."""
+    with server_log() as log:
+        answers = [
+            httpx.get(f"{base_url}/authorize?client_id=ab%00c&response_type=code"),
+            httpx.get(f"{base_url}/admin%00"),
+            httpx.post(
+                f"{base_url}/register",
+                json={"redirect_uris": ["http://localhost/cb"], "client_name": "a\x00b"},
+            ),
+            httpx.post(f"{base_url}/token", data={"grant_type": "refresh_token", "refresh_token": "a\x00b"}),
+            httpx.post(f"{base_url}/token", content=b"grant_type=refresh_token&refresh_token=a\x00b"),
+            httpx.post(f"{base_url}/admin/login", data={"email": "a\x00b@x.test", "password": "x"}),
+        ]
+    for answer in answers:
+        assert (answer.status_code, answer.json()) == (400, NUL_REFUSAL), answer.request.url
+    assert tracebacks(log) == []
+
+
+def test_text_that_only_looks_like_a_nul_is_handed_on(base_url: str) -> None:
+    # A backslash then "u0000", as JSON escapes it: text, not a NUL.
+    registered = httpx.post(
+        f"{base_url}/register", json={"redirect_uris": ["http://localhost/cb"], "client_name": "a\\u0000b"}
+    )
+    assert registered.status_code == 201, registered.text
+    assert registered.json()["client_name"] == "a\\u0000b"
+
+
+def test_an_oversized_form_is_refused_before_parsing(base_url: str) -> None:
+    response = httpx.post(f"{base_url}/token", data={"grant_type": "x", "padding": "x" * (64 * 1024)})
+    assert response.status_code == 413
