@@ -22,7 +22,7 @@ them, and a tool refuses a NUL in its arguments naming the field (``server.tools
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -108,30 +108,21 @@ class EdgeMiddleware:
         if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
             await _preflight(send, cors)
             return
+        if cors:  # on every answer from here on, refusals included
+            send = _with_cors(send, cors)
         if "\x00" in path or b"%00" in scope["query_string"]:
             await _plain(send, 400, NUL_REFUSAL)
             return
         if scope["method"] == "POST" and not path.startswith(MCP_TRANSPORT_PREFIXES):
             body = await _form_body(receive)
             if body is None:
-                await _plain(send, 413, {"error": "request_too_large", "limit_bytes": str(FORM_BODY_LIMIT)})
+                await _plain(send, 413, {"error": "request_too_large", "limit_bytes": FORM_BODY_LIMIT})
                 return
             if _holds_nul(body):
                 await _plain(send, 400, NUL_REFUSAL)
                 return
             receive = replay_body(body, receive)
-        if not cors:
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_cors(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                response_headers = MutableHeaders(scope=message)
-                for name, value in cors.items():
-                    response_headers.setdefault(name, value)
-            await send(message)
-
-        await self.app(scope, receive, send_with_cors)
+        await self.app(scope, receive, send)
 
     def _cors_headers(self, origin: str | None, guarded: bool) -> dict[str, str]:
         if not origin:
@@ -203,13 +194,24 @@ def replay_body(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
+def _with_cors(send: Send, cors: dict[str, str]) -> Send:
+    async def send_with_cors(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            response_headers = MutableHeaders(scope=message)
+            for name, value in cors.items():
+                response_headers.setdefault(name, value)
+        await send(message)
+
+    return send_with_cors
+
+
 def _strip_header_whitespace(scope: Scope) -> None:
     raw: list[tuple[bytes, bytes]] = scope["headers"]
     if any(value[:1] in (b" ", b"\t") or value[-1:] in (b" ", b"\t") for _, value in raw):
         scope["headers"] = [(name, value.strip(OWS)) for name, value in raw]
 
 
-async def _plain(send: Send, status: int, body: dict[str, str]) -> None:
+async def _plain(send: Send, status: int, body: Mapping[str, object]) -> None:
     payload = json.dumps(body).encode()
     await send(
         {

@@ -288,8 +288,13 @@ def test_a_nul_character_is_refused_before_any_route_reads_it(base_url: str) -> 
             httpx.post(f"{base_url}/token", content=b"grant_type=refresh_token&refresh_token=a\x00b"),
             httpx.post(f"{base_url}/admin/login", data={"email": "a\x00b@x.test", "password": "x"}),
         ]
-    for answer in answers:
+        # A browser's OAuth client reads the refusal too: it carries CORS like any answer there.
+        cross_origin = httpx.post(
+            f"{base_url}/token", data={"code": "a\x00b"}, headers={"Origin": "https://app.example"}
+        )
+    for answer in [*answers, cross_origin]:
         assert (answer.status_code, answer.json()) == (400, NUL_REFUSAL), answer.request.url
+    assert cross_origin.headers["access-control-allow-origin"] == "*"
     assert tracebacks(log) == []
 
 
@@ -304,4 +309,7 @@ def test_text_that_only_looks_like_a_nul_is_handed_on(base_url: str) -> None:
 
 def test_an_oversized_form_is_refused_before_parsing(base_url: str) -> None:
     response = httpx.post(f"{base_url}/token", data={"grant_type": "x", "padding": "x" * (64 * 1024)})
-    assert response.status_code == 413
+    assert (response.status_code, response.json()) == (
+        413,
+        {"error": "request_too_large", "limit_bytes": 65536},
+    )
