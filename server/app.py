@@ -154,7 +154,12 @@ def create_app(
     )
     if gate is None:
         gate = build_quota_gate(settings, engine=engine, clock=clock, is_tool=book.specs.__contains__)
-    retention = AuditRetention(engine=engine, retention_days=settings.audit_retention_days, clock=clock)
+    retention = AuditRetention(
+        engine=engine,
+        retention_days=settings.audit_retention_days,
+        admin_retention_days=settings.admin_audit_retention_days,
+        clock=clock,
+    )
     streamable = mcp.streamable_http_app(
         streamable_http_path="/mcp",
         stateless_http=True,

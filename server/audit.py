@@ -190,16 +190,19 @@ def _record(
     )
 
 
-def purge_audit_log(engine: Engine, *, now: datetime, retention_days: int) -> int:
-    """Delete audit rows older than the retention; the number deleted."""
+def purge_audit_log(engine: Engine, *, now: datetime, retention_days: int, admin_retention_days: int) -> int:
+    """Delete audit rows older than their retention; the number deleted."""
     with session_scope(engine) as session:
-        return purge_expired(session=session, now=now, retention_days=retention_days)
+        return purge_expired(
+            session=session, now=now, retention_days=retention_days, admin_retention_days=admin_retention_days
+        )
 
 
 @dataclass
 class AuditRetention:
     engine: Engine
     retention_days: int
+    admin_retention_days: int
     clock: Callable[[], datetime]
     interval: timedelta = timedelta(hours=1)
     wait: Callable[[timedelta], Awaitable[None]] | None = None
@@ -215,7 +218,12 @@ class AuditRetention:
         return removed
 
     def _purge(self) -> int:
-        return purge_audit_log(self.engine, now=self.clock(), retention_days=self.retention_days)
+        return purge_audit_log(
+            self.engine,
+            now=self.clock(),
+            retention_days=self.retention_days,
+            admin_retention_days=self.admin_retention_days,
+        )
 
     async def run_forever(self) -> None:
         """Purge every ``interval`` until cancelled (the lifespan's task group ends it)."""

@@ -146,6 +146,12 @@ class Settings(BaseSettings):
     audit_retention_days: int = Field(
         default=7, ge=1, description="Days the audit log of tool calls is kept."
     )
+    admin_audit_retention_days: int = Field(
+        default=365,
+        ge=1,
+        description="Days administrative changes (made in the admin console or with the CLI: "
+        "people deactivated, keys and grants revoked, tools switched) are kept in the audit log.",
+    )
     access_token_ttl_seconds: int = Field(
         default=3600, ge=60, description="Lifetime of OAuth access tokens, in seconds."
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert
+from sqlalchemy import Table, and_, delete, func, insert, or_
 from sqlmodel import Session, col, select
 
 from domain.audit.models import (
@@ -179,16 +179,28 @@ def _upsert_day(session: Session, day: str, calls: int, errors: int) -> None:
     session.execute(statement)
 
 
-def purge_expired(*, session: Session, now: datetime, retention_days: int) -> int:
-    """Delete entries older than ``retention_days`` (keeping their per-day counts); return how many."""
-    cutoff = now - timedelta(days=retention_days)
+def purge_expired(
+    *, session: Session, now: datetime, retention_days: int, admin_retention_days: int | None = None
+) -> int:
+    """Delete tool calls older than ``retention_days`` (keeping their per-day counts) and
+    administrative changes older than ``admin_retention_days`` (default: the same); return how many.
+
+    Administrative changes (who deactivated whom, revoked what) are the trail an admin looks back
+    on after an incident, weeks later; tool calls are the bulk of the log and expire sooner.
+    """
+    kind = col(AuditEntry.credential_kind)
+    calls_cutoff = now - timedelta(days=retention_days)
+    admin_cutoff = now - timedelta(
+        days=retention_days if admin_retention_days is None else admin_retention_days
+    )
+    expired = or_(
+        and_(col(AuditEntry.at) < calls_cutoff, kind.not_in(ADMIN_CHANNELS)),
+        and_(col(AuditEntry.at) < admin_cutoff, kind.in_(ADMIN_CHANNELS)),
+    )
     removed = 0
     while True:
         ids = session.exec(
-            select(AuditEntry.id)
-            .where(col(AuditEntry.at) < cutoff)
-            .order_by(col(AuditEntry.id))
-            .limit(PURGE_BATCH)
+            select(AuditEntry.id).where(expired).order_by(col(AuditEntry.id)).limit(PURGE_BATCH)
         ).all()
         if not ids:
             return removed

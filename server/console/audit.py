@@ -76,6 +76,7 @@ class AuditPage:
     console: Console
     tool_names: Sequence[str]
     retention_days: int
+    admin_retention_days: int
 
     async def show(self, request: Request, viewer: Viewer) -> Response:
         params = request.query_params
@@ -128,4 +129,5 @@ class AuditPage:
             tool_names=sorted(self.tool_names),
             page_link=page_link,
             retention_days=self.retention_days,
+            admin_retention_days=self.admin_retention_days,
         )

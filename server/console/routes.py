@@ -87,7 +87,12 @@ def console_routes(
     usage = UsagePage(console, usage_source or QuotaUsageSource(engine, settings), clock)
     tools = ToolsPage(console, specs)
     people = PeoplePage(console)
-    audit = AuditPage(console, [spec.name for spec in specs], settings.audit_retention_days)
+    audit = AuditPage(
+        console,
+        [spec.name for spec in specs],
+        settings.audit_retention_days,
+        settings.admin_audit_retention_days,
+    )
     return [
         Route(PREFIX, _home, methods=["GET"]),
         Route(LOGIN_PATH, sign_in.show, methods=["GET"]),

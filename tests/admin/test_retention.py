@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from domain.audit.models import AuditEntry, Outcome
-from domain.audit.service import ToolCallRecord, record_call
+from domain.audit.service import Actor, ToolCallRecord, record_admin_action, record_call
 from domain.db import session_scope
 from server.app import create_app
 from server.audit import AuditRetention
@@ -46,14 +46,25 @@ def _tools_left(engine: Engine) -> set[str]:
 async def test_server_start_up_removes_entries_older_than_the_retention(
     settings: Settings, engine: Engine, clock: FakeClock
 ) -> None:
-    assert settings.audit_retention_days == 7
+    assert (settings.audit_retention_days, settings.admin_audit_retention_days) == (7, 365)
     _call_at(engine, clock, days_ago=8, tool="expired")
     _call_at(engine, clock, days_ago=6.9, tool="kept")
+    with session_scope(engine) as session:  # an admin's change, older than any tool call kept
+        record_admin_action(
+            session=session,
+            actor=Actor(channel="console", agent_id=1, email="retention@x.test"),
+            action="agents.deactivate",
+            subject="leaver@x.test",
+            at=clock.now - timedelta(days=300),
+        )
     app = create_app(settings, engine=engine, clock=clock)
     async with app.router.lifespan_context(app):
-        assert _tools_left(engine) == {"kept"}
+        assert _tools_left(engine) == {"kept", "agents.deactivate"}
         # The server's own clean-up, run again later: time moves, the other row expires too.
         clock.advance(days=1)
+        assert await app.state.audit_retention.purge_once() >= 1
+        assert _tools_left(engine) == {"agents.deactivate"}
+        clock.advance(days=66)  # a year after the change
         assert await app.state.audit_retention.purge_once() >= 1
         assert _tools_left(engine) == set()
 
@@ -67,7 +78,12 @@ async def test_retention_runs_again_after_every_interval(engine: Engine, clock: 
         await receive.receive()
 
     retention = AuditRetention(
-        engine=engine, retention_days=7, clock=clock, interval=timedelta(hours=1), wait=wait
+        engine=engine,
+        retention_days=7,
+        admin_retention_days=365,
+        clock=clock,
+        interval=timedelta(hours=1),
+        wait=wait,
     )
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(retention.run_forever)

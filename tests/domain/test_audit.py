@@ -11,11 +11,13 @@ from sqlmodel import Session
 
 from domain.audit.models import Outcome
 from domain.audit.service import (
+    Actor,
     ToolCallRecord,
     daily_counts,
     last_call_by_credential,
     list_entries,
     purge_expired,
+    record_admin_action,
     record_call,
     record_calls,
 )
@@ -180,3 +182,25 @@ def test_identity_tables_are_not_appended_to_behind_sqlalchemys_back(session: Se
     """``append_rows`` runs no engine events, which move the identity generation on such writes."""
     with pytest.raises(ValueError, match="identity"):
         append_rows(session.connection(), ToolSwitch.__table__, [{"tool": "fetchTicket"}])  # type: ignore[attr-defined]
+
+
+def test_administrative_changes_outlive_tool_calls(session: Session) -> None:
+    """The trail of who deactivated whom is kept for its own retention, not the tool calls'."""
+    now = datetime(2026, 11, 21, tzinfo=UTC)
+    _record(session, at=now - timedelta(days=8), email="admin-trail@x.test", tool="fetchTickets")
+    for days in (30, 400):
+        record_admin_action(
+            session=session,
+            actor=Actor(channel="cli"),
+            action="agents.deactivate",
+            subject=f"leaver{days}@x.test",
+            at=now - timedelta(days=days),
+        )
+    removed = purge_expired(session=session, now=now, retention_days=7, admin_retention_days=365)
+    assert removed == 2
+    left = list_entries(session=session).entries
+    assert [(e.tool, e.credential_kind, json.loads(e.arguments)["subject"]) for e in left] == [
+        ("agents.deactivate", "cli", "leaver30@x.test")
+    ]
+    # Without a retention of their own, they expire with the tool calls.
+    assert purge_expired(session=session, now=now, retention_days=7) == 1
