@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, insert
 from sqlalchemy.engine import Connection
 
+from bench.dataset import WORK_DIR
 from domain.audit.models import Outcome
 from domain.audit.service import ENTRIES, ToolCallRecord, entry_values
 from domain.db import append_rows, make_engine
@@ -54,11 +55,15 @@ def _append(connection: Connection, rows: list[dict[str, object]]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.auditcost", description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default="sqlite:///bench/.work/auditcost.db")
+    parser.add_argument("--database-url", help=f"default: a SQLite file in {WORK_DIR}")
     parser.add_argument("--rows", type=int, default=250, help="rows per batch (~250 ms of calls at 1,000/s)")
     parser.add_argument("--batches", type=int, default=40, help="batches per way")
     args = parser.parse_args(argv)
-    engine = make_engine(args.database_url)
+    if args.rows < 1 or args.batches < 1:
+        parser.error("--rows and --batches must be 1 or more")
+    if args.database_url is None:
+        WORK_DIR.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(args.database_url or f"sqlite:///{WORK_DIR / 'auditcost.db'}")
     upgrade(engine)
     ways: dict[str, Callable[[Connection, list[dict[str, object]]], None]] = {
         "executemany": _executemany,

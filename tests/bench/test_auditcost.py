@@ -22,3 +22,10 @@ def test_prints_both_ways_and_cleans_up(tmp_path: Path, capsys: pytest.CaptureFi
     with engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(ENTRIES)).scalar_one() == 0
     engine.dispose()
+
+
+def test_a_batch_of_no_rows_is_refused_with_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        auditcost.main(["--rows", "0"])
+    assert exited.value.code == 2
+    assert "--rows and --batches must be 1 or more" in capsys.readouterr().err
