@@ -114,7 +114,7 @@ class EdgeMiddleware:
             await _plain(send, 400, NUL_REFUSAL)
             return
         if scope["method"] == "POST" and not path.startswith(MCP_TRANSPORT_PREFIXES):
-            body = await _form_body(receive)
+            body = await read_body(receive, FORM_BODY_LIMIT, headers.get("content-length"))
             if body is None:
                 await _plain(send, 413, {"error": "request_too_large", "limit_bytes": FORM_BODY_LIMIT})
                 return
@@ -145,17 +145,20 @@ class EdgeMiddleware:
         return headers
 
 
-async def _form_body(receive: Receive) -> bytes | None:
-    """The whole body, or None past ``FORM_BODY_LIMIT``."""
+async def read_body(receive: Receive, limit: int, content_length: str | None = None) -> bytes | None:
+    """The whole request body, or None when it is (or says it is) larger than ``limit`` bytes: a
+    ``Content-Length`` above it is refused before anything is read."""
+    if content_length and content_length.isdigit() and int(content_length) > limit:
+        return None
     chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
-        if message["type"] != "http.request":  # the client went away: nothing to refuse
+        if message["type"] == "http.disconnect":  # the client went away: nothing more comes
             break
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > FORM_BODY_LIMIT:
+        if size > limit:
             return None
         chunks.append(chunk)
         if not message.get("more_body", False):

@@ -42,7 +42,7 @@ from server.context import (
     call_transaction,
     current_request,
 )
-from server.edge import replay_body
+from server.edge import read_body, replay_body
 from server.endpoints import Endpoint, EndpointError
 from server.identity_cache import IdentityCache
 from server.mcp_messages import (
@@ -269,23 +269,10 @@ class McpEndpoint:
     async def _read_body(self, scope: Scope, receive: Receive, headers: Headers) -> bytes:
         if scope["method"] != "POST":
             return b""
-        declared = headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
+        body = await read_body(receive, self.max_body_bytes, headers.get("content-length"))
+        if body is None:
             raise Refused(413, {"error": "request_too_large", "limit_bytes": self.max_body_bytes})
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body_bytes:
-                raise Refused(413, {"error": "request_too_large", "limit_bytes": self.max_body_bytes})
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        return b"".join(chunks)
+        return body
 
     def _authenticate(
         self, headers: Headers, endpoint: Endpoint, *, read_switches: bool = False
