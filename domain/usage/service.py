@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlmodel
-from sqlalchemy import Integer, Table, bindparam, delete, select
+from sqlalchemy import Integer, Table, bindparam, delete, select, update
 from sqlmodel import Session
 
 from domain.db import upsert_insert
@@ -69,6 +69,8 @@ class Consumed:
     minute: int | None
     user_month: int | None = None
     user_minute: int | None = None
+    # Calls counted beyond the admission's own, for the caller to admit later (``lease``).
+    leased: int = 0
 
 
 @functools.cache
@@ -160,6 +162,8 @@ def consume_calls(
     per_minute: int = 0,
     count_minute: bool = True,
     user: UserLimits = NO_USER_LIMITS,
+    lease: int = 0,
+    lease_share: int = 64,
 ) -> Consumed:
     """Count ``tools`` (one entry per call) against the month and, if ``count_minute``, the minute,
     for the account and, where ``user`` sets a limit, for the calling user.
@@ -170,6 +174,14 @@ def consume_calls(
     month, tools by name, user's minute, account's minute, account's month), so concurrent
     admissions never deadlock; the account rows every admission shares come last, so their
     locks are held for the shortest time.
+
+    ``lease``: once the calls are counted, also count up to this many more on the user's and the
+    account's rows (not the tools'), for the caller to admit later without a round trip: at most
+    ``1/lease_share`` of the smallest room any limit has left, none near a limit. The transaction
+    holds those rows' locks by then (PostgreSQL locks a row an upsert changed until the commit;
+    SQLite has one writer), so the room it reads cannot shrink before the lease is added.
+    ``Consumed`` then counts the lease in; ``leased`` says how many (``return_calls`` gives back
+    what is not spent).
     """
     amount = len(tools)
     subject = str(agent_id)
@@ -186,10 +198,81 @@ def consume_calls(
             user_minute = _take(session, minute_window, amount, user.per_minute, UsageScope.user, subject)
         minute = _take(session, minute_window, amount, per_minute)
     month = _take(session, month_window, amount, per_month)
-    return Consumed(month=month, minute=minute, user_month=user_month, user_minute=user_minute)
+    consumed = Consumed(month=month, minute=minute, user_month=user_month, user_minute=user_minute)
+    leased = _lease_size(
+        lease,
+        lease_share,
+        [
+            (user.per_month, user_month),
+            (user.per_minute, user_minute),
+            (per_minute, minute),
+            (per_month, month),
+        ],
+    )
+    if not leased:
+        return consumed
+
+    def add(window: Window, scope: UsageScope = UsageScope.account, who: str = "") -> int:
+        return _upsert(session, window, scope, who, leased) or 0  # an unconditional upsert returns a row
+
+    # In the order the admission took the rows (whose locks it holds). The user's month is counted
+    # whether or not it has a limit.
+    counted = add(month_window, UsageScope.user, subject)
+    user_month = counted if user.per_month else None
+    if count_minute:
+        user_minute = add(minute_window, UsageScope.user, subject) if user.per_minute else None
+        minute = add(minute_window)
+    return Consumed(add(month_window), minute, user_month, user_minute, leased)
+
+
+def _lease_size(most: int, share: int, counts: Sequence[tuple[int, int | None]]) -> int:
+    """How many calls a lease may take: ``most``, and no more than 1/``share`` of the room any
+    limit (> 0) has left after its count."""
+    leased = most
+    for limit, count in counts:
+        if limit and count is not None:
+            leased = min(leased, (limit - count) // share)
+    return max(0, leased)
+
+
+def return_calls(*, session: Session, counts: Sequence[tuple[CounterKey, int]]) -> None:
+    """Take back calls counted but not spent (``consume_calls``' leases), in one statement.
+
+    Rows go in the order admissions lock them (users' months, users' minutes, the account's
+    minutes, the account's months), so this never deadlocks with one. A row already gone (a past
+    minute deleted) is left alone.
+    """
+    if not counts:
+        return
+    rank = {
+        (Granularity.month, UsageScope.user): 0,
+        (Granularity.minute, UsageScope.user): 1,
+        (Granularity.minute, UsageScope.account): 2,
+        (Granularity.month, UsageScope.account): 3,
+    }
+    ordered = sorted(counts, key=lambda item: (rank[item[0][0], item[0][2]], item[0][1], item[0][3]))
+    session.execute(
+        _RETURN,
+        [
+            {"g": g, "p": period, "s": scope, "who": subject, "n": n}
+            for (g, period, scope, subject), n in ordered
+        ],
+    )
 
 
 CounterKey = tuple[Granularity, str, UsageScope, str]  # granularity, period, scope, subject
+
+
+_RETURN = (
+    update(TABLE)
+    .where(
+        TABLE.c.granularity == bindparam("g"),
+        TABLE.c.period == bindparam("p"),
+        TABLE.c.scope == bindparam("s"),
+        TABLE.c.subject == bindparam("who"),
+    )
+    .values(count=TABLE.c.count - bindparam("n", type_=Integer))
+)
 
 
 def add_counts(*, session: Session, counts: dict[CounterKey, int]) -> None:

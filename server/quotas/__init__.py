@@ -28,7 +28,7 @@ def _redis_counters(redis_url: str, engine: Engine) -> Counters:
     """Imported here: a worker without Redis never loads the client (~7.5 MiB of its memory)."""
     from server.quotas.redis_counters import RedisCounters
 
-    return RedisCounters(redis_url, Pending(engine), DatabaseCounters(engine))
+    return RedisCounters(redis_url, Pending(engine), DatabaseCounters(engine, leases=False))
 
 
 def _counters(settings: Settings, engine: Engine) -> Counters:

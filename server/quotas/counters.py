@@ -1,7 +1,8 @@
 """Where an admission is counted: in the database, in process memory, or in Redis (``redis_counters``).
 
-- **Database**: one transaction per admission, each counter moved by a conditional upsert
-  (``domain.usage.service.consume_calls``): exact across any number of processes.
+- **Database**: a transaction of conditional upserts (``domain.usage.service.consume_calls``),
+  exact across any number of processes; with room to spare it counts a lease of calls the process
+  then admits without one (``DatabaseCounters``).
 - **Memory**: the account's and users' minute and month in a dict, checked and moved under one
   lock, so exact while one process serves the database (the single-process default on SQLite).
   A month is loaded from the database on its first use; nothing else on the request path
@@ -20,7 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +41,7 @@ from domain.usage.service import (
     consume_calls,
     forget_minutes_before,
     month_counts,
+    return_calls,
 )
 from domain.usage.user_limits import UserLimits
 from server.outages import log_failure
@@ -47,6 +49,11 @@ from server.outages import log_failure
 logger = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 0.5
+# One admission that asks the database or Redis counts at most this many calls: the call in hand
+# and a lease of the rest (``DatabaseCounters``, ``redis_counters``).
+LEASE_CALLS = 64
+# A lease takes at most this fraction (1/LEASE_SHARE) of the smallest room left under a limit.
+LEASE_SHARE = 64
 # Pending increments kept across failed flushes (database unreachable) before the oldest go.
 MAX_PENDING_KEYS = 100_000
 
@@ -120,6 +127,14 @@ class Pending:
             for tool in plan.tools:
                 counts[month, period, UsageScope.tool, tool] += 1
 
+    def add_tools(self, plan: Plan) -> None:
+        """The per-tool breakdown alone (the user's and account's rows counted the calls already)."""
+        period = plan.month.period
+        with self._lock:
+            counts = self._counts
+            for tool in plan.tools:
+                counts[Granularity.month, period, UsageScope.tool, tool] += 1
+
     def of(self, key: CounterKey) -> int:
         with self._lock:
             return self._counts.get(key, 0)
@@ -151,36 +166,133 @@ class Pending:
                     del batch[key]
 
 
-class DatabaseCounters:
-    """Every counter a row of ``usage_counter``, moved in the admission's transaction."""
+class Refills:
+    """The counters a thread is taking a new lease on (callers hold their counters' lock).
 
-    def __init__(self, engine: Engine) -> None:
+    One lease at a time per set of counters: threads that find a lease spent while another is
+    taking the next count their own calls alone meanwhile. Without this, every thread of a busy
+    worker took a lease of its own at once, and the worker held up to ``threads`` x 63 calls
+    (``python -m bench.quota_kill``: 115 counted too many after a SIGKILL, where one lease is 63).
+    """
+
+    def __init__(self) -> None:
+        self._keys: set[Hashable] = set()
+
+    def begin(self, key: Hashable) -> bool:
+        """True if the caller is to take the lease (and must call ``end``)."""
+        if key in self._keys:
+            return False
+        self._keys.add(key)
+        return True
+
+    def end(self, key: Hashable) -> None:
+        self._keys.discard(key)
+
+
+@dataclass(frozen=True, slots=True)
+class _LeaseKey:
+    """The counters a lease was counted on (a minute, a month, a user) and the limits it was sized
+    under: a call with other limits (an admin's override moved) takes a lease of its own."""
+
+    minute: Window
+    month: Window
+    subject: str
+    per_minute: int
+    per_month: int
+    user: UserLimits
+
+    def rows(self) -> list[CounterKey]:
+        """The rows a lease added to (the user's month always, their minute where limited)."""
+        rows: list[CounterKey] = [(Granularity.month, self.month.period, UsageScope.user, self.subject)]
+        if self.user.per_minute:
+            rows.append((Granularity.minute, self.minute.period, UsageScope.user, self.subject))
+        rows.append((Granularity.minute, self.minute.period, UsageScope.account, ""))
+        rows.append((Granularity.month, self.month.period, UsageScope.account, ""))
+        return rows
+
+
+@dataclass(slots=True)
+class _DatabaseLease:
+    """Calls counted in the database for one ``_LeaseKey`` that this process has not admitted yet."""
+
+    left: int
+    # The counts the admission that took the lease read (the whole lease included).
+    counted: Used
+
+
+class DatabaseCounters:
+    """Every counter a row of ``usage_counter``, moved in the admission's transaction.
+
+    Leases, as in Redis (``redis_counters``): with room to spare, the transaction that counts a
+    call also counts up to ``LEASE_CALLS`` - 1 more for this process (at most ``1/LEASE_SHARE`` of
+    the smallest room a limit has left; none near a limit), which it then admits for the same
+    minute, month, user and limits without touching the database. Leased calls are counted like
+    admitted ones, so no quota is passed by any number of processes; what is not spent goes back
+    at the next ``flush`` (the gate's background task, every ``FLUSH_SECONDS``) and on shutdown.
+    Calls admitted from a lease reach the per-tool breakdown through ``pending`` (the same batch).
+    A process killed with SIGKILL never returns its leases: the months stay counted too high by
+    what they held (at most ``LEASE_CALLS`` - 1 per user and limits in use). ``leases=False``
+    counts every call in its own transaction (Redis's fallback during an outage).
+    """
+
+    def __init__(self, engine: Engine, pending: Pending | None = None, *, leases: bool = True) -> None:
         self.engine = engine
+        self.pending = pending or Pending(engine)
+        self.leases = leases
+        self._leases: dict[_LeaseKey, _DatabaseLease] = {}
+        self._lock = threading.Lock()
+        self._refills = Refills()
 
     def take(self, plan: Plan, session: Session | None = None) -> Used:
+        key = _LeaseKey(plan.minute, plan.month, plan.subject, plan.per_minute, plan.per_month, plan.user)
+        amount = plan.amount
+        refill = False
+        if self.leases:
+            with self._lock:
+                held = self._leases.get(key)
+                if held is not None and held.left >= amount:  # counted in the database already
+                    held.left -= amount
+                    self.pending.add_tools(plan)
+                    return {quota: count - held.left for quota, count in held.counted.items()}
+                refill = self._refills.begin(key)
+        try:
+            consumed = self._count(plan, session, max(0, LEASE_CALLS - amount) if refill else 0)
+        except BaseException:
+            if refill:
+                with self._lock:
+                    self._refills.end(key)
+            raise
+        counted: Used = {(UsageScope.account, Granularity.month): consumed.month}
+        if consumed.minute is not None:
+            counted[UsageScope.account, Granularity.minute] = consumed.minute
+        if consumed.user_minute is not None:
+            counted[UsageScope.user, Granularity.minute] = consumed.user_minute
+        if consumed.user_month is not None:
+            counted[UsageScope.user, Granularity.month] = consumed.user_month
+        if refill:
+            with self._lock:  # the lease in place before the next refill may begin
+                if consumed.leased:
+                    held = self._leases.get(key)  # a rest too small for a batch is kept, not lost
+                    self._leases[key] = _DatabaseLease(consumed.leased + (held.left if held else 0), counted)
+                self._refills.end(key)
+        if consumed.minute is not None and consumed.minute - consumed.leased == plan.amount:
+            self._forget_past_minutes(plan, session)
+        return {quota: count - consumed.leased for quota, count in counted.items()}
+
+    def _count(self, plan: Plan, session: Session | None, lease: int) -> Consumed:
         if session is None:
             with session_scope(self.engine) as own:
-                consumed = self._consume(own, plan)
-        else:
-            try:
-                consumed = self._consume(session, plan)
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-        if consumed.minute == plan.amount:
-            self._forget_past_minutes(plan, session)
-        used: Used = {(UsageScope.account, Granularity.month): consumed.month}
-        if consumed.minute is not None:
-            used[UsageScope.account, Granularity.minute] = consumed.minute
-        if consumed.user_minute is not None:
-            used[UsageScope.user, Granularity.minute] = consumed.user_minute
-        if consumed.user_month is not None:
-            used[UsageScope.user, Granularity.month] = consumed.user_month
-        return used
+                return self._consume(own, plan, lease)
+        try:
+            consumed = self._consume(session, plan, lease)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        return consumed
 
     @staticmethod
-    def _consume(session: Session, plan: Plan) -> Consumed:
+    def _consume(session: Session, plan: Plan, lease: int) -> Consumed:
         return consume_calls(
             session=session,
             now=plan.minute.starts_at,
@@ -189,6 +301,8 @@ class DatabaseCounters:
             per_month=plan.per_month,
             per_minute=plan.per_minute,
             user=plan.user,
+            lease=lease,
+            lease_share=LEASE_SHARE,
         )
 
     def _forget_past_minutes(self, plan: Plan, session: Session | None) -> None:
@@ -201,7 +315,32 @@ class DatabaseCounters:
             log_failure(logger, exc, "could not delete past minute counters (they are retried next minute)")
 
     def flush(self) -> int:
-        return 0
+        """Give back what the leases did not spend, then write the tools of calls they admitted."""
+        self.return_leases()
+        return self.pending.flush()
+
+    def return_leases(self) -> None:
+        """One transaction for every lease's unspent calls; kept for the next flush on failure."""
+        with self._lock:
+            leases, self._leases = self._leases, {}
+        unspent = [(key, lease) for key, lease in leases.items() if lease.left]
+        if not unspent:
+            return
+        try:
+            with session_scope(self.engine) as session:
+                return_calls(
+                    session=session,
+                    counts=[(row, lease.left) for key, lease in unspent for row in key.rows()],
+                )
+        except Exception as exc:
+            log_failure(logger, exc, f"could not return {len(unspent)} quota leases; retried next flush")
+            with self._lock:
+                for key, lease in unspent:
+                    held = self._leases.get(key)
+                    if held is None:
+                        self._leases[key] = lease
+                    else:
+                        held.left += lease.left
 
     def prepare(self, now: datetime) -> None:
         return None

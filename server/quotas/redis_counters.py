@@ -50,7 +50,7 @@ from domain.usage.models import Granularity, UsageScope
 from domain.usage.periods import Window, window_at
 from domain.usage.service import CounterKey, QuotaExhausted, counter
 from server.outages import log_failure
-from server.quotas.counters import DatabaseCounters, Pending, Plan, Used
+from server.quotas.counters import LEASE_CALLS, LEASE_SHARE, DatabaseCounters, Pending, Plan, Refills, Used
 
 logger = logging.getLogger(__name__)
 
@@ -61,10 +61,6 @@ MINUTE_EXPIRY = 120
 MONTH_GRACE = timedelta(days=7)
 STORAGE = "redis (quota counters)"
 SEED_ATTEMPTS = 3
-# A script run counts at most this many calls: the call in hand and a lease of the rest.
-LEASE_CALLS = 64
-# A lease takes at most this fraction (1/LEASE_SHARE) of the smallest room left under a limit.
-LEASE_SHARE = 64
 
 # KEYS: the counters. ARGV[1]: calls to add; ARGV[2]: calls to lease at most beyond them; ARGV[3]:
 # the share of the room a lease may take (1/ARGV[3]); then for key i: ARGV[3i+1] its limit (0:
@@ -159,6 +155,7 @@ class RedisCounters:
         # Leases by their counters' keys (one minute, one month, one user), under ``_lock``.
         self._leases: dict[tuple[str, ...], _Lease] = {}
         self._lock = threading.Lock()
+        self._refills = Refills()  # one lease taken at a time per set of keys
 
     def take(self, plan: Plan, session: Session | None = None) -> Used:
         # The quotas in the order a refusal names them: the first one short of room.
@@ -178,28 +175,35 @@ class RedisCounters:
                 lease.left -= amount
                 self.pending.add(plan)
                 return _used(quotas, lease)
-        month_expiry = int((plan.month.resets_at + MONTH_GRACE - plan.minute.starts_at).total_seconds())
-        arguments: list[int] = [amount, max(0, LEASE_CALLS - amount), LEASE_SHARE]
-        for window, _, limit, _ in quotas:
-            monthly = window.granularity is Granularity.month
-            arguments += [limit, month_expiry if monthly else MINUTE_EXPIRY, 1 if monthly else 0]
+            refill = self._refills.begin(keys)
         try:
-            answer = self._run(list(keys), arguments, quotas, month_expiry)
-        except RedisError as exc:
-            outages.failed(STORAGE, exc, consequence="counting the quotas in the database")
-            return self.fallback.take(plan, session)
-        outages.recovered(STORAGE)
-        if answer[0] == -1:
-            window, _, limit, scope = quotas[int(answer[1]) - 1]
-            raise QuotaExhausted(window, limit, scope)
-        self.pending.add(plan)
-        leased = int(answer[1])
-        fresh = _Lease(leased, [int(count) for count in answer[2:]])
-        if leased:
-            with self._lock:  # another thread's lease on these keys is kept, not lost
-                held = self._leases.get(keys)
-                self._leases[keys] = _Lease(leased + (held.left if held else 0), fresh.counts)
-        return _used(quotas, fresh)
+            month_expiry = int((plan.month.resets_at + MONTH_GRACE - plan.minute.starts_at).total_seconds())
+            arguments: list[int] = [amount, max(0, LEASE_CALLS - amount) if refill else 0, LEASE_SHARE]
+            for window, _, limit, _ in quotas:
+                monthly = window.granularity is Granularity.month
+                arguments += [limit, month_expiry if monthly else MINUTE_EXPIRY, 1 if monthly else 0]
+            try:
+                answer = self._run(list(keys), arguments, quotas, month_expiry)
+            except RedisError as exc:
+                outages.failed(STORAGE, exc, consequence="counting the quotas in the database")
+                return self.fallback.take(plan, session)
+            outages.recovered(STORAGE)
+            if answer[0] == -1:
+                window, _, limit, scope = quotas[int(answer[1]) - 1]
+                raise QuotaExhausted(window, limit, scope)
+            self.pending.add(plan)
+            leased = int(answer[1])
+            fresh = _Lease(leased, [int(count) for count in answer[2:]])
+            if leased:
+                with self._lock:  # a rest too small for a batch is kept, not lost
+                    held = self._leases.get(keys)
+                    self._leases[keys] = _Lease(leased + (held.left if held else 0), fresh.counts)
+                    self._refills.end(keys)  # the lease in place before the next refill may begin
+            return _used(quotas, fresh)
+        finally:
+            if refill:
+                with self._lock:
+                    self._refills.end(keys)
 
     def _run(
         self,

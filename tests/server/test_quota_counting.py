@@ -9,6 +9,7 @@ memory-mode admission touches no database at all.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -195,13 +196,47 @@ def test_a_redis_lease_admits_calls_without_a_round_trip_and_goes_back_on_flush(
     assert _rows(engine, clock, account) == (100, 100, 100), "the database learns admitted calls only"
 
 
-def test_leases_of_two_workers_never_pass_a_limit_and_what_they_held_comes_back(
-    engine: Engine, account: Account, redis_url: str
+def test_a_database_lease_admits_calls_without_a_statement_and_goes_back_on_flush(
+    engine: Engine, account: Account
 ) -> None:
+    clock = SettableClock(fresh_moment())
+    gate = _gate(engine, clock, "database", quota_per_minute=0, quota_per_month=100_000)
+    gate.overrides.background = True  # as while ``run_forever`` runs: the overrides read apart
+    gate.tick()
+    statements: list[str] = []
+
+    def seen(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    asked: list[int] = []  # the calls whose admission sent statements
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        headers = []
+        for i in range(100):
+            before = len(statements)
+            headers.append(gate.admit(_request(engine, account), [ToolCall(id=i, name=READ_TOOL)]))
+            if len(statements) > before:
+                asked.append(i)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    # The first call counts itself and leases 63 more; the 65th takes the next lease.
+    assert asked == [0, LEASE_CALLS]
+    assert [_month_left(h) for h in headers] == list(range(99_999, 99_899, -1))
+    leased = 2 * LEASE_CALLS
+    assert _rows(engine, clock, account) == (leased, leased, 2), "leased calls are counted; their tools wait"
+    gate.flush()
+    assert _rows(engine, clock, account) == (100, 100, 100), "what the leases did not spend went back"
+
+
+@pytest.mark.parametrize("store", ["database", "redis"])
+def test_leases_of_two_workers_never_pass_a_limit_and_what_they_held_comes_back(
+    engine: Engine, account: Account, request: pytest.FixtureRequest, store: str
+) -> None:
+    redis_url = request.getfixturevalue("redis_url") if store == "redis" else None
     limit = 1_000
     clock = SettableClock(fresh_moment())
     gates = [
-        _gate(engine, clock, "redis", redis_url=redis_url, quota_per_minute=0, quota_per_month=limit)
+        _gate(engine, clock, store, redis_url=redis_url, quota_per_minute=0, quota_per_month=limit)
         for _ in range(2)
     ]
 
@@ -216,13 +251,48 @@ def test_leases_of_two_workers_never_pass_a_limit_and_what_they_held_comes_back(
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         first = sum(pool.map(until_refused, [gate for gate in gates for _ in range(4)]))
-    # A worker is refused once Redis has no room, though the other may hold calls it leased.
+    # A worker is refused once the counters have no room, though the other may hold calls it leased.
     assert limit - 2 * (LEASE_CALLS - 1) <= first <= limit
     for gate in gates:
         gate.flush()  # gives back what its leases hold
     assert first + sum(until_refused(gate) for gate in gates) == limit
-    month_key = redis_key(window_at(Granularity.month, clock.now))
-    assert int(redis.Redis.from_url(redis_url).get(month_key) or 0) == limit
+    if redis_url is not None:
+        month_key = redis_key(window_at(Granularity.month, clock.now))
+        assert int(redis.Redis.from_url(redis_url).get(month_key) or 0) == limit
     for gate in gates:
         gate.flush()
     assert _rows(engine, clock, account) == (limit, limit, limit)
+
+
+@pytest.mark.parametrize("store", ["database", "redis"])
+def test_a_worker_takes_one_lease_at_a_time(
+    engine: Engine, account: Account, request: pytest.FixtureRequest, store: str
+) -> None:
+    """Threads that find the lease spent while another takes the next one count their own call
+    alone: a worker never holds more than one lease (63 calls) per set of counters, which is what
+    a SIGKILL can leave counted too many."""
+    redis_url = request.getfixturevalue("redis_url") if store == "redis" else None
+    clock = SettableClock(fresh_moment())
+    gate = _gate(engine, clock, store, redis_url=redis_url, quota_per_minute=0, quota_per_month=100_000)
+    if redis_url is not None:  # the month's key seeded, so that the threads meet at the lease
+        gate.admit(_request(engine, account), [ToolCall(id=0, name=READ_TOOL)])
+        gate.flush()
+    threads = 8
+    start = threading.Barrier(threads)
+
+    def one_call(number: int) -> None:
+        start.wait()
+        gate.admit(_request(engine, account), [ToolCall(id=number, name=READ_TOOL)])
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(one_call, range(1, threads + 1)))
+    admitted = threads + (1 if redis_url else 0)
+    if redis_url is not None:
+        counted = int(
+            redis.Redis.from_url(redis_url).get(redis_key(window_at(Granularity.month, clock.now))) or 0
+        )
+    else:
+        counted = _rows(engine, clock, account)[0]
+    assert admitted < counted <= admitted + LEASE_CALLS - 1
+    gate.flush()
+    assert _rows(engine, clock, account) == (admitted, admitted, admitted)

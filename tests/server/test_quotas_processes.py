@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,9 @@ from sqlmodel import select
 from domain import migrate
 from domain.db import make_engine, session_scope
 from domain.tickets.models import Ticket
+from domain.usage.models import Granularity, UsageScope
+from domain.usage.service import counter
+from server.quotas.counters import LEASE_CALLS
 from tests.utils.databases import own_database_url
 from tests.utils.processes import server_processes
 from tests.utils.quota_app import NOW_ENV
@@ -68,13 +72,15 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
 
 
 @contextmanager
-def _servers(backend: Backend, tmp_path: Path, **limits: int) -> Iterator[list[str]]:
+def _servers(
+    backend: Backend, tmp_path: Path, *, moment: datetime | None = None, **limits: int
+) -> Iterator[list[str]]:
     """Two servers (two workers, then one) on the backend, started side by side."""
     env = {
         "HELPDESK_DATABASE_URL": backend.database_url,
         "HELPDESK_QUOTA_PER_MINUTE": str(limits["per_minute"]),
         "HELPDESK_QUOTA_PER_MONTH": str(limits["per_month"]),
-        NOW_ENV: fresh_moment().isoformat(),
+        NOW_ENV: (moment or fresh_moment()).isoformat(),
     }
     if backend.redis_url:
         env["HELPDESK_REDIS_URL"] = backend.redis_url
@@ -117,3 +123,35 @@ async def test_processes_share_the_month_exactly_and_refused_writes_change_nothi
     with session_scope(backend.engine) as session:
         subjects = session.exec(select(Ticket.subject).where(Ticket.subject.startswith(prefix))).all()  # type: ignore[attr-defined]
     assert sorted(subjects) == sorted(admitted)
+
+
+async def test_leases_pass_no_limit_and_go_back_when_the_servers_stop(
+    backend: Backend, tmp_path: Path
+) -> None:
+    """With room to spare each process counts a lease of calls at once (``DatabaseCounters``,
+    ``RedisCounters``): what the leases did not spend goes back when the servers stop, and no call
+    beyond the limit is admitted."""
+    account = make_account(backend.engine)
+    moment = fresh_moment()
+    limit = 400  # a lease is at most 1/64 of the room: 6 calls at first
+    key = (Granularity.month, f"{moment:%Y-%m}", UsageScope.account, "")
+
+    def month() -> int:
+        with session_scope(backend.engine) as session:
+            return counter(session=session, key=key)
+
+    with _servers(backend, tmp_path, moment=moment, per_minute=0, per_month=limit) as urls:
+        responses = await burst(urls, account.key, [read_call(i) for i in range(100)])
+    assert [response.status_code for response in responses] == [200] * 100
+    assert month() == 100, "the servers stopped: the month holds the admitted calls, no lease"
+    statuses: list[int] = []
+    with _servers(backend, tmp_path, moment=moment, per_minute=0, per_month=limit) as urls:
+        for first in range(100, limit + 100, 100):  # bursts of 100 calls, the last all beyond the limit
+            responses = await burst(urls, account.key, [read_call(i) for i in range(first, first + 100)])
+            statuses += [response.status_code for response in responses]
+    assert set(statuses) == {200, 429}
+    admitted = 100 + statuses.count(200)
+    # A process is refused once the counters have no room, though another may still hold calls it
+    # leased; three processes hold at most 63 each.
+    assert limit - 3 * (LEASE_CALLS - 1) <= admitted <= limit
+    assert month() == admitted
