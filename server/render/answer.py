@@ -115,7 +115,11 @@ def _enum_value(value: Any) -> str:
 def _formatter(annotation: Any) -> Formatter:
     """``scalar`` for one declared type: the model says what a field holds, so a line need not ask
     each value (pydantic validated it). None is skipped before a formatter is called."""
-    kinds = [kind for kind in typing.get_args(annotation) or (annotation,) if kind is not type(None)]
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union or origin is types.UnionType:
+        kinds = [kind for kind in typing.get_args(annotation) if kind is not type(None)]
+    else:  # a list[int] is not an int: its values go to ``scalar``, which joins them
+        kinds = [annotation] if origin is None else []
     kind = kinds[0] if len(kinds) == 1 else None
     if kind is int:
         return str
