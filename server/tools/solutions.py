@@ -41,7 +41,7 @@ StatusFilter = Annotated[ArticleStatus | None, Field(description="Only draft or 
 
 @tool(TOOLS, name="fetchSolutionCategories", title="List solution categories")
 def fetch_solution_categories(
-    page: Page = 1, per_page: PerPage = 30, cursor: Cursor = None
+    fields: ShownFields = None, page: Page = 1, per_page: PerPage = 30, cursor: Cursor = None
 ) -> SolutionCategoriesPublic:
     """List the knowledge base categories: its top-level sections. Browse down
     with fetchSolutionFolders, or find articles by words with fetchSolutionArticleSearch."""
@@ -60,7 +60,11 @@ def fetch_solution_category(category_id: CategoryId) -> SolutionCategoryPublic:
 
 @tool(TOOLS, name="fetchSolutionFolders", title="List a category's folders")
 def fetch_solution_folders(
-    category_id: CategoryId, page: Page = 1, per_page: PerPage = 30, cursor: Cursor = None
+    category_id: CategoryId,
+    fields: ShownFields = None,
+    page: Page = 1,
+    per_page: PerPage = 30,
+    cursor: Cursor = None,
 ) -> SolutionFoldersPublic:
     """List the folders in one knowledge base category (by category_id). For the
     articles of a folder, use fetchSolutionArticles."""

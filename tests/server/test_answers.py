@@ -81,6 +81,42 @@ async def test_an_oversized_record_is_cut_and_says_how_to_get_the_rest(seeded_se
     assert (result.structured_content or {})["body"] == body
 
 
+async def test_every_list_takes_fields_and_a_list_of_ids_reads_as_a_list(seeded_server: SeededServer) -> None:
+    async with mcp_client(seeded_server.url, key=seeded_server.admin_key) as client:
+        tools = (await client.list_tools()).tools
+        pages = sorted(
+            tool.name for tool in tools if "next_page" in (tool.output_schema or {}).get("properties", {})
+        )
+        without = [
+            tool.name
+            for tool in tools
+            if tool.name in pages and "fields" not in tool.input_schema["properties"]
+        ]
+        workspaces = await client.call_tool("fetchWorkspaces", {"fields": ["name"]})
+        categories = await client.call_tool("fetchSolutionCategories", {"fields": ["name"]})
+        category_id = (categories.structured_content or {})["categories"][0]["id"]
+        folders = await client.call_tool(
+            "fetchSolutionFolders", {"category_id": category_id, "fields": ["name"]}
+        )
+        error = await call_error(client, "fetchWorkspaces", {"fields": ["mood"]})
+        agents = await client.call_tool("fetchAgents", {"per_page": 100, "fields": ["workspace_ids"]})
+    assert len(pages) >= 13 and without == []
+    for name, listing, key in (
+        ("fetchWorkspaces", workspaces, "workspaces"),
+        ("fetchSolutionCategories", categories, "categories"),
+        ("fetchSolutionFolders", folders, "folders"),
+    ):
+        check_answer(name, listing)
+        first = (listing.structured_content or {})[key][0]
+        assert f"#{first['id']} {first['name']}" in answer_text(listing)
+    assert "unknown field(s) mood; choose from name, description" in error
+    several = next(a for a in (agents.structured_content or {})["agents"] if len(a["workspace_ids"]) > 1)
+    shown = ", ".join(str(number) for number in several["workspace_ids"])
+    name = f"{several['first_name']} {several['last_name']}"
+    assert f"#{several['id']} {name} | workspace_ids={shown}\n" in answer_text(agents)
+    assert "[" not in answer_text(agents)
+
+
 def test_the_next_step_follows_the_envelope_and_an_inexact_total_says_so() -> None:
     ticket = TicketPublic.model_validate(
         {
