@@ -66,6 +66,8 @@ _SDK_CHECKS_OFF = TransportSecuritySettings(enable_dns_rebinding_protection=Fals
 
 MCP_METHODS = ["GET", "POST", "DELETE"]
 NARROWED_PATHS = ("/mcp/readonly", "/mcp/x/{toolsets}", "/mcp/x/{toolsets}/readonly")
+# The same narrowing for the legacy SSE transport (its messages follow the session's endpoint).
+NARROWED_SSE_PATHS = ("/sse/readonly", "/sse/x/{toolsets}", "/sse/x/{toolsets}/readonly")
 
 
 def _served_at(path: str, app: ASGIApp) -> ASGIApp:
@@ -258,6 +260,10 @@ def create_app(
         *metrics_routes(token=settings.metrics_token),
         *(Route(path, app, methods=MCP_METHODS) for path, app in mcp_apps.items()),
         Route(SSE_PATH, endpoint(legacy_sse), methods=["GET"]),
+        *(
+            Route(path, endpoint(_served_at(SSE_PATH, legacy_sse)), methods=["GET"])
+            for path in NARROWED_SSE_PATHS
+        ),
         # The SDK's SSE app routes by the full path, so its message endpoint is not mounted.
         Route("/messages/", endpoint(legacy_sse, by_sse_session, sse_dispatches), methods=["POST"]),
         *oauth,

@@ -2,7 +2,8 @@
 
 As GitHub's and Sentry's hosted servers do, users can narrow the tool list by URL:
 ``/mcp/readonly`` (read tools only), ``/mcp/x/{toolsets}`` (one or more comma-separated
-toolsets) and ``/mcp/x/{toolsets}/readonly``; ``/mcp`` and ``/sse`` offer every tool. Each URL
+toolsets) and ``/mcp/x/{toolsets}/readonly``, the same under ``/sse`` for the legacy SSE transport; ``/mcp``
+and ``/sse`` offer every tool. Each URL
 is an OAuth protected resource of its own (``auth.oauth.protected_resources``).
 
 Clients that cannot change their URL (static headers only, usually with an API key) narrow the
@@ -87,7 +88,8 @@ class EndpointBook:
             raise EndpointError(
                 404,
                 f"No MCP endpoint at {path}. Use /mcp, /mcp/readonly, /mcp/x/<toolsets> or "
-                f"/mcp/x/<toolsets>/readonly, with one or more comma-separated toolsets among {names}.",
+                f"/mcp/x/<toolsets>/readonly, with one or more comma-separated toolsets among {names} "
+                "(the same under /sse for the legacy SSE transport).",
             )
         toolsets = resource.toolsets & self._header_toolsets(toolsets_header)
         if not toolsets:

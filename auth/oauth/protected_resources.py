@@ -9,12 +9,14 @@
 
 The URLs: ``/mcp`` and ``/sse`` (every tool), ``/mcp/readonly`` (read tools only), and
 ``/mcp/x/{toolsets}`` and ``/mcp/x/{toolsets}/readonly`` for one or more comma-separated
-toolsets. What each offers is a set of toolsets and a read-only flag, so audiences compare as
-sets: a token is accepted at the URL it was issued for and at every URL of this server that
-offers no tool its own URL does not (``covers``). A ``/mcp`` token therefore works at ``/sse``,
-``/mcp/readonly`` and ``/mcp/x/tickets``; a ``/mcp/readonly`` token never works at ``/mcp``
-(the narrower audience would widen). This is the hierarchy RFC 8707 leaves to the resource
-server, the same one the SDKs' ``check_resource_allowed`` applies to child paths.
+toolsets; the legacy SSE transport has the same under ``/sse`` (``/sse/readonly``,
+``/sse/x/{toolsets}``, ``/sse/x/{toolsets}/readonly``). What each offers is a set of toolsets
+and a read-only flag, so audiences compare as sets: a token is accepted at the URL it was issued
+for and at every URL of this server that offers no tool its own URL does not (``covers``). A
+``/mcp`` token therefore works at ``/sse``, ``/mcp/readonly`` and ``/mcp/x/tickets``; a
+``/mcp/readonly`` token never works at ``/mcp`` (the narrower audience would widen). This is the
+hierarchy RFC 8707 leaves to the resource server, the same one the SDKs'
+``check_resource_allowed`` applies to child paths.
 
 The toolset names are handed in by the server (``auth`` does not know the tools).
 """
@@ -31,7 +33,7 @@ from auth.oauth.scopes import READ, SUPPORTED_SCOPES
 STREAMABLE_PATH = "/mcp"
 SSE_PATH = "/sse"
 READ_ONLY_SUFFIX = "/readonly"
-TOOLSETS_PREFIX = "/mcp/x/"
+TOOLSETS_PREFIXES = (STREAMABLE_PATH + "/x/", SSE_PATH + "/x/")
 PROTECTED_RESOURCE_METADATA_PATH = "/.well-known/oauth-protected-resource"
 
 
@@ -96,10 +98,10 @@ class ResourceCatalog:
         path = path.rstrip("/") or "/"
         read_only = path.endswith(READ_ONLY_SUFFIX)
         stem = path.removesuffix(READ_ONLY_SUFFIX) if read_only else path
-        if stem in (STREAMABLE_PATH, SSE_PATH) and not (read_only and stem == SSE_PATH):
+        if stem in (STREAMABLE_PATH, SSE_PATH):
             toolsets = frozenset(self.toolsets)
-        elif stem.startswith(TOOLSETS_PREFIX):
-            names = stem.removeprefix(TOOLSETS_PREFIX).split(",")
+        elif stem.startswith(TOOLSETS_PREFIXES):
+            names = stem.split("/", 3)[3].split(",")
             if len(set(names)) != len(names) or not set(names) <= set(self.toolsets):
                 return None
             toolsets = frozenset(names)

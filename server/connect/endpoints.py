@@ -50,7 +50,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
         "/sse",
         "Legacy SSE",
-        "The HTTP+SSE transport of protocol 2024-11-05, for older clients that need it.",
+        "The HTTP+SSE transport of protocol 2024-11-05, for older clients that need it; "
+        "/sse/readonly and /sse/x/<toolsets>[/readonly] narrow it as the /mcp URLs above do.",
         transport="sse",
     ),
 )

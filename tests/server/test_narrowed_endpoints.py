@@ -130,6 +130,35 @@ async def test_headers_narrow_sse_too(seeded_server: SeededServer) -> None:
 
 
 @pytest.mark.parametrize(
+    ("path", "offered", "refused"),
+    [
+        ("/sse/readonly", tools_of(read_only=True), "createTicket"),
+        ("/sse/x/tickets", tools_of("tickets"), "fetchAssets"),
+        (
+            "/sse/x/workspaces,solutions/readonly",
+            tools_of("workspaces", "solutions", read_only=True),
+            "fetchTickets",
+        ),
+    ],
+)
+async def test_narrowed_sse_urls_offer_only_their_tools(
+    seeded_server: SeededServer, path: str, offered: set[str], refused: str
+) -> None:
+    headers = {"Authorization": f"Bearer {seeded_server.agent_key}"}
+    async with Client(sse_client(seeded_server.url + path, headers=headers), mode="legacy") as client:  # type: ignore[arg-type]
+        assert {tool.name for tool in (await client.list_tools()).tools} == offered
+        await call_ok(client, "fetchTickets" if "fetchTickets" in offered else "fetchWorkspaces", {})
+        with pytest.raises(MCPError) as refusal:
+            await client.call_tool(refused, {})
+        assert refusal.value.code == INVALID_PARAMS
+        assert f"{path} offers only the" in refusal.value.message
+    async with httpx.AsyncClient(headers=headers) as http:
+        unknown = await http.get(seeded_server.url + "/sse/x/bogus")
+    assert unknown.status_code == 404 and unknown.json()["error"] == "unknown_endpoint"
+    assert "the same under /sse" in unknown.json()["error_description"]
+
+
+@pytest.mark.parametrize(
     ("path", "headers", "status", "error"),
     [
         ("/mcp/x/bogus", {}, 404, "unknown_endpoint"),

@@ -27,12 +27,23 @@ from tests.auth.constants import BASE_URL
 from tests.utils.auth_factories import Person
 
 WELL_KNOWN = "/.well-known/oauth-protected-resource"
-URLS = ["/mcp", "/sse", "/mcp/readonly", "/mcp/x/tickets", "/mcp/x/tickets,assets", "/mcp/x/people/readonly"]
+URLS = [
+    "/mcp",
+    "/sse",
+    "/mcp/readonly",
+    "/mcp/x/tickets",
+    "/mcp/x/tickets,assets",
+    "/mcp/x/people/readonly",
+    "/sse/readonly",
+    "/sse/x/tickets,assets",
+    "/sse/x/people/readonly",
+]
 NOT_OURS = [
     "/mcp/x/bogus",
     "/mcp/x/tickets,tickets",
     "/mcp/x/",
-    "/sse/readonly",
+    "/sse/x/bogus",
+    "/sse/readonly/readonly",
     "/mcp/readonly/readonly",
     "/other",
 ]
@@ -90,7 +101,7 @@ async def test_every_url_the_connect_page_lists_is_its_own_protected_resource(
     document = (await http.get(WELL_KNOWN + path)).json()
     assert document["resource"] == BASE_URL + path
     response = await (
-        http.get(path) if path == "/sse" else http.post(path, json=TOOLS_LIST, headers=mcp_headers())
+        http.get(path) if path.startswith("/sse") else http.post(path, json=TOOLS_LIST, headers=mcp_headers())
     )
     assert response.status_code == 401
     assert challenge(response)["resource_metadata"] == BASE_URL + WELL_KNOWN + path
@@ -106,7 +117,7 @@ async def test_no_metadata_for_a_url_we_do_not_serve(http: httpx.AsyncClient, pa
 @pytest.mark.parametrize("path", URLS)
 async def test_the_challenge_names_the_urls_own_metadata(http: httpx.AsyncClient, path: str) -> None:
     response = await (
-        http.get(path) if path == "/sse" else http.post(path, json=TOOLS_LIST, headers=mcp_headers())
+        http.get(path) if path.startswith("/sse") else http.post(path, json=TOOLS_LIST, headers=mcp_headers())
     )
     assert response.status_code == 401
     fields = challenge(response)
@@ -166,7 +177,7 @@ async def test_a_token_works_where_its_audience_covers_the_url(
     }
     refused = {
         "/mcp": [],
-        "/mcp/readonly": ["/mcp", "/sse", "/mcp/x/tickets"],
+        "/mcp/readonly": ["/mcp", "/sse", "/mcp/x/tickets", "/sse/x/tickets"],
         "/mcp/x/tickets,assets": ["/mcp", "/mcp/readonly", "/mcp/x/people", "/mcp/x/tickets,people"],
     }
     tokens = {
@@ -181,14 +192,14 @@ async def check_token(
     http: httpx.AsyncClient, token: str, *, accepted: list[str], refused: list[str]
 ) -> None:
     for path in accepted:
-        if path == "/sse":
+        if path.startswith("/sse"):
             continue  # a stream: the SDK client test uses a /mcp token over /sse
         response = await http.post(path, json=TOOLS_LIST, headers=mcp_headers(token))
         assert response.status_code == 200, f"token at {path}: {response.text}"
     for path in refused:
         response = await (
             http.get(path, headers=mcp_headers(token))
-            if path == "/sse"
+            if path.startswith("/sse")
             else http.post(path, json=TOOLS_LIST, headers=mcp_headers(token))
         )
         assert response.status_code == 401, f"token at {path}"
