@@ -66,7 +66,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="checkout whose code to count (its .venv's python if it has one); repeatable; default: this one",
     )
     parser.add_argument(
-        "--harness", nargs=8, metavar=("APP", "URL", "KEY", "TOOL", "PROTOCOL", "N", "MAX_ID", "PAGES")
+        "--path", default="/mcp", help="the server's URL path the calls go to, e.g. /mcp/x/tickets"
+    )
+    parser.add_argument(
+        "--harness",
+        nargs=9,
+        metavar=("APP", "URL", "KEY", "TOOL", "PROTOCOL", "N", "MAX_ID", "PAGES", "PATH"),
     )
     return parser.parse_args(argv)
 
@@ -74,9 +79,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.harness:
-        app, url, key, tool, protocol, count, max_id, pages = args.harness
+        app, url, key, tool, protocol, count, max_id, pages, path = args.harness
         draw = _Draw(random.Random(7), max_id=int(max_id), pages=int(pages))
-        asyncio.run(_drive(app, url, key, tool, protocol, int(count), draw))
+        asyncio.run(_drive(app, url, key, tool, protocol, int(count), draw, path))
         return 0
     problem = _refusal(args)
     if problem:
@@ -109,6 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 few=args.few,
                 calls=args.calls,
                 redis_url=args.redis_url,
+                path=args.path if target == "server" else "/mcp",
             )
             if target == "baseline":
                 baseline[tool] = per_call
@@ -143,7 +149,14 @@ def _csv(value: str) -> list[str]:
 
 
 def _count(
-    tree: Path, target: str, harness: tuple[str, ...], *, few: int, calls: int, redis_url: str | None = None
+    tree: Path,
+    target: str,
+    harness: tuple[str, ...],
+    *,
+    few: int,
+    calls: int,
+    redis_url: str | None = None,
+    path: str = "/mcp",
 ) -> int:
     """Instructions per call: two callgrind runs (``few`` and ``few + calls`` calls), in parallel.
     ``harness``: the database URL, key, tool, protocol, highest ticket id and pages to draw from."""
@@ -166,7 +179,7 @@ def _count(
                 interpreter,
                 __file__,  # this file, run as a script: the tree measured may not have it
                 "--harness",
-                *(app, url, key, tool, protocol, str(count), max_id, pages),
+                *(app, url, key, tool, protocol, str(count), max_id, pages, path),
             ]
             done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, check=False)
         found = _COLLECTED.search(done.stderr)
@@ -221,7 +234,9 @@ def _body(number: int, tool: str, protocol: str, draw: _Draw) -> bytes:
     return f'{{"jsonrpc":"2.0","id":{number},"method":"tools/call","params":{params}}}'.encode()
 
 
-async def _drive(factory: str, url: str, key: str, tool: str, protocol: str, count: int, draw: _Draw) -> None:
+async def _drive(
+    factory: str, url: str, key: str, tool: str, protocol: str, count: int, draw: _Draw, path: str = "/mcp"
+) -> None:
     app = _app(factory, url)
     headers = [
         (b"host", HOST.encode()),
@@ -234,18 +249,18 @@ async def _drive(factory: str, url: str, key: str, tool: str, protocol: str, cou
         headers += [(b"mcp-method", b"tools/call"), (b"mcp-name", tool.encode())]
     async with app.router.lifespan_context(app):
         for number in range(count):
-            await _call(app, headers, _body(number, tool, protocol, draw))
+            await _call(app, headers, _body(number, tool, protocol, draw), path)
 
 
-async def _call(app: Any, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+async def _call(app: Any, headers: list[tuple[bytes, bytes]], body: bytes, path: str = "/mcp") -> None:
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
         "method": "POST",
         "scheme": "http",
-        "path": "/mcp",
-        "raw_path": b"/mcp",
+        "path": path,
+        "raw_path": path.encode(),
         "query_string": b"",
         "root_path": "",
         "headers": [*headers, (b"content-length", str(len(body)).encode())],

@@ -23,7 +23,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from auth.abuse import AbuseGuard, AuthRateLimits
 from auth.oauth import BoundTokenResolver, oauth_routes
 from auth.oauth.cimd import MetadataDocumentFetcher
-from auth.oauth.protected_resources import SSE_PATH, ResourceCatalog
+from auth.oauth.protected_resources import SSE_PATH, TOOLSETS_PREFIXES, ResourceCatalog
 from domain.db import make_engine
 from domain.types import utcnow
 from server.audit import AuditMiddleware, AuditRetention, AuditTrail
@@ -81,20 +81,28 @@ def _served_at(path: str, app: ASGIApp) -> ASGIApp:
 
 
 class DirectPosts:
-    """POSTs to fixed paths (``/mcp``, ``/mcp/readonly``) reach their endpoint directly, past
-    Starlette's exception middleware, router and route: every tool call takes this way, and the
-    router tries each route's pattern in turn. The endpoints answer their own refusals; other
-    methods and paths take the router as before."""
+    """POSTs to the MCP paths (``/mcp``, ``/mcp/readonly``, and under a prefix such as ``/mcp/x/``)
+    reach their endpoint directly, past Starlette's exception middleware, router and route: every
+    tool call takes this way, and the router tries each route's pattern in turn. The endpoints
+    answer their own refusals (a path under a prefix that names no endpoint: 404
+    ``unknown_endpoint``); other methods and paths take the router as before."""
 
-    def __init__(self, app: ASGIApp, *, routes: dict[str, ASGIApp]) -> None:
+    def __init__(
+        self, app: ASGIApp, *, routes: dict[str, ASGIApp], prefixes: dict[str, ASGIApp] | None = None
+    ) -> None:
         self.app = app
         self.routes = routes
+        self.prefixes = tuple((prefixes or {}).items())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        target = self.routes.get(scope.get("path", "")) if scope["type"] == "http" else None
-        if target is not None and scope["method"] == "POST":
-            await target(scope, receive, send)
-            return
+        if scope["type"] == "http" and scope["method"] == "POST":
+            path: str = scope["path"]
+            target = self.routes.get(path)
+            if target is None:
+                target = next((app for prefix, app in self.prefixes if path.startswith(prefix)), None)
+            if target is not None:
+                await target(scope, receive, send)
+                return
         await self.app(scope, receive, send)
 
 
@@ -291,7 +299,11 @@ def create_app(
             allowed_origins=settings.allowed_origins or default_allowed_origins(settings.base_url),
         ),
         # Innermost: POSTs to the fixed MCP paths go straight to their endpoint.
-        Middleware(DirectPosts, routes={path: app for path, app in mcp_apps.items() if "{" not in path}),
+        Middleware(
+            DirectPosts,
+            routes={path: app for path, app in mcp_apps.items() if "{" not in path},
+            prefixes={TOOLSETS_PREFIXES[0]: mcp_apps["/mcp/x/{toolsets}"]},
+        ),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.engine = engine

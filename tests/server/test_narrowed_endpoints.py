@@ -163,6 +163,7 @@ async def test_narrowed_sse_urls_offer_only_their_tools(
     [
         ("/mcp/x/bogus", {}, 404, "unknown_endpoint"),
         ("/mcp/x/tickets,tickets", {}, 404, "unknown_endpoint"),
+        ("/mcp/x/tickets/readonly/more", {}, 404, "unknown_endpoint"),
         ("/mcp", {"X-MCP-Toolsets": "tickets,bogus"}, 400, "invalid_request"),
         ("/mcp", {"X-MCP-Readonly": "maybe"}, 400, "invalid_request"),
         ("/mcp/x/tickets", {"X-MCP-Toolsets": "assets"}, 400, "invalid_request"),
