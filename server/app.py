@@ -298,7 +298,7 @@ def create_app(
             allowed_hosts=settings.allowed_hosts or default_allowed_hosts(settings.base_url),
             allowed_origins=settings.allowed_origins or default_allowed_origins(settings.base_url),
         ),
-        # Innermost: POSTs to the fixed MCP paths go straight to their endpoint.
+        # Innermost: POSTs to the MCP paths (narrowed ones included) go straight to their endpoint.
         Middleware(
             DirectPosts,
             routes={path: app for path, app in mcp_apps.items() if "{" not in path},

@@ -199,6 +199,7 @@ class RedisCounters:
                     held = self._leases.get(keys)
                     self._leases[keys] = _Lease(leased + (held.left if held else 0), fresh.counts)
                     self._refills.end(keys)  # the lease in place before the next refill may begin
+                    refill = False
             return _used(quotas, fresh)
         finally:
             if refill:
