@@ -25,7 +25,7 @@ from collections.abc import Hashable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -47,6 +47,9 @@ from domain.usage.user_limits import UserLimits
 from server.outages import log_failure
 
 logger = logging.getLogger(__name__)
+
+K = TypeVar("K", bound=Hashable)  # a lease's set of counters
+C = TypeVar("C")  # what a lease remembers of their counts
 
 FLUSH_SECONDS = 0.5
 # One admission that asks the database or Redis counts at most this many calls: the call in hand
@@ -166,27 +169,72 @@ class Pending:
                     del batch[key]
 
 
-class Refills:
-    """The counters a thread is taking a new lease on (callers hold their counters' lock).
+@dataclass(slots=True)
+class Lease(Generic[C]):
+    """Calls counted ahead (in the database or Redis) for one set of counters that this process
+    has not admitted yet, with the counts the admission that took them read (the lease included)."""
 
-    One lease at a time per set of counters: threads that find a lease spent while another is
+    left: int
+    counts: C
+
+
+class Leases(Generic[K, C]):
+    """This process's leases by set of counters (``DatabaseCounters``, ``redis_counters``), under
+    one lock: spent by admissions, taken one at a time per set, handed back at each flush.
+
+    One refill at a time per set of counters: threads that find a lease spent while another is
     taking the next count their own calls alone meanwhile. Without this, every thread of a busy
     worker took a lease of its own at once, and the worker held up to ``threads`` x 63 calls
     (``python -m bench.quota_kill``: 115 counted too many after a SIGKILL, where one lease is 63).
     """
 
     def __init__(self) -> None:
-        self._keys: set[Hashable] = set()
+        self._held: dict[K, Lease[C]] = {}
+        self._refilling: set[K] = set()
+        self._lock = threading.Lock()
 
-    def begin(self, key: Hashable) -> bool:
-        """True if the caller is to take the lease (and must call ``end``)."""
-        if key in self._keys:
-            return False
-        self._keys.add(key)
-        return True
+    def spend(self, key: K, amount: int) -> Lease[C] | bool:
+        """What the lease on ``key`` holds after ``amount`` calls were spent from it (a copy); else
+        whether the caller is to take the next lease (it must then ``settle`` or ``abandon``)."""
+        with self._lock:
+            held = self._held.get(key)
+            if held is not None and held.left >= amount:
+                held.left -= amount
+                return Lease(held.left, held.counts)
+            if key in self._refilling:
+                return False
+            self._refilling.add(key)
+            return True
 
-    def end(self, key: Hashable) -> None:
-        self._keys.discard(key)
+    def settle(self, key: K, leased: int, counts: C) -> None:
+        """End the caller's refill, keeping the ``leased`` calls it took beside what is left of the
+        last lease (a rest too small for a batch is kept, not lost)."""
+        with self._lock:
+            if leased:
+                held = self._held.get(key)
+                self._held[key] = Lease(leased + (held.left if held else 0), counts)
+            self._refilling.discard(key)
+
+    def abandon(self, key: K) -> None:
+        """End the caller's refill without a lease (the admission failed or was refused)."""
+        with self._lock:
+            self._refilling.discard(key)
+
+    def drain(self) -> list[tuple[K, Lease[C]]]:
+        """Every lease with calls left, removed: the flush gives them back."""
+        with self._lock:
+            held, self._held = self._held, {}
+        return [(key, lease) for key, lease in held.items() if lease.left]
+
+    def restore(self, unspent: list[tuple[K, Lease[C]]]) -> None:
+        """Keep drained leases that could not be given back, for the next flush."""
+        with self._lock:
+            for key, lease in unspent:
+                held = self._held.get(key)
+                if held is None:
+                    self._held[key] = lease
+                else:
+                    held.left += lease.left
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,15 +259,6 @@ class _LeaseKey:
         return rows
 
 
-@dataclass(slots=True)
-class _DatabaseLease:
-    """Calls counted in the database for one ``_LeaseKey`` that this process has not admitted yet."""
-
-    left: int
-    # The counts the admission that took the lease read (the whole lease included).
-    counted: Used
-
-
 class DatabaseCounters:
     """Every counter a row of ``usage_counter``, moved in the admission's transaction.
 
@@ -239,28 +278,23 @@ class DatabaseCounters:
         self.engine = engine
         self.pending = pending or Pending(engine)
         self.leases = leases
-        self._leases: dict[_LeaseKey, _DatabaseLease] = {}
-        self._lock = threading.Lock()
-        self._refills = Refills()
+        self._leases: Leases[_LeaseKey, Used] = Leases()
 
     def take(self, plan: Plan, session: Session | None = None) -> Used:
         key = _LeaseKey(plan.minute, plan.month, plan.subject, plan.per_minute, plan.per_month, plan.user)
         amount = plan.amount
         refill = False
         if self.leases:
-            with self._lock:
-                held = self._leases.get(key)
-                if held is not None and held.left >= amount:  # counted in the database already
-                    held.left -= amount
-                    self.pending.add_tools(plan)
-                    return {quota: count - held.left for quota, count in held.counted.items()}
-                refill = self._refills.begin(key)
+            spent = self._leases.spend(key, amount)
+            if isinstance(spent, Lease):  # counted in the database already
+                self.pending.add_tools(plan)
+                return {quota: count - spent.left for quota, count in spent.counts.items()}
+            refill = spent
         try:
             consumed = self._count(plan, session, max(0, LEASE_CALLS - amount) if refill else 0)
         except BaseException:
             if refill:
-                with self._lock:
-                    self._refills.end(key)
+                self._leases.abandon(key)
             raise
         counted: Used = {(UsageScope.account, Granularity.month): consumed.month}
         if consumed.minute is not None:
@@ -270,11 +304,7 @@ class DatabaseCounters:
         if consumed.user_month is not None:
             counted[UsageScope.user, Granularity.month] = consumed.user_month
         if refill:
-            with self._lock:  # the lease in place before the next refill may begin
-                if consumed.leased:
-                    held = self._leases.get(key)  # a rest too small for a batch is kept, not lost
-                    self._leases[key] = _DatabaseLease(consumed.leased + (held.left if held else 0), counted)
-                self._refills.end(key)
+            self._leases.settle(key, consumed.leased, counted)
         if consumed.minute is not None and consumed.minute - consumed.leased == plan.amount:
             self._forget_past_minutes(plan, session)
         return {quota: count - consumed.leased for quota, count in counted.items()}
@@ -321,9 +351,7 @@ class DatabaseCounters:
 
     def return_leases(self) -> None:
         """One transaction for every lease's unspent calls; kept for the next flush on failure."""
-        with self._lock:
-            leases, self._leases = self._leases, {}
-        unspent = [(key, lease) for key, lease in leases.items() if lease.left]
+        unspent = self._leases.drain()
         if not unspent:
             return
         try:
@@ -334,13 +362,7 @@ class DatabaseCounters:
                 )
         except Exception as exc:
             log_failure(logger, exc, f"could not return {len(unspent)} quota leases; retried next flush")
-            with self._lock:
-                for key, lease in unspent:
-                    held = self._leases.get(key)
-                    if held is None:
-                        self._leases[key] = lease
-                    else:
-                        held.left += lease.left
+            self._leases.restore(unspent)
 
     def prepare(self, now: datetime) -> None:
         return None

@@ -35,8 +35,6 @@ when Redis went away are spent first; returning them waits for Redis.
 from __future__ import annotations
 
 import logging
-import threading
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -50,7 +48,16 @@ from domain.usage.models import Granularity, UsageScope
 from domain.usage.periods import Window, window_at
 from domain.usage.service import CounterKey, QuotaExhausted, counter
 from server.outages import log_failure
-from server.quotas.counters import LEASE_CALLS, LEASE_SHARE, DatabaseCounters, Pending, Plan, Refills, Used
+from server.quotas.counters import (
+    LEASE_CALLS,
+    LEASE_SHARE,
+    DatabaseCounters,
+    Lease,
+    Leases,
+    Pending,
+    Plan,
+    Used,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -118,16 +125,7 @@ return 1
 """
 
 
-@dataclass(slots=True)
-class _Lease:
-    """Calls counted in Redis for one set of counters that this worker has not admitted yet."""
-
-    left: int
-    # The counters' values in Redis when the lease was taken (the whole lease included).
-    counts: list[int]
-
-
-def _used(quotas: list[tuple[Window, str, int, UsageScope]], lease: _Lease) -> Used:
+def _used(quotas: list[tuple[Window, str, int, UsageScope]], lease: Lease[list[int]]) -> Used:
     """The counts an admission leaves, as this worker knows them: Redis's at the lease, less what
     the lease still holds."""
     used: Used = {}
@@ -152,10 +150,9 @@ class RedisCounters:
         self.pending = pending
         self.fallback = fallback
         self.engine = fallback.engine
-        # Leases by their counters' keys (one minute, one month, one user), under ``_lock``.
-        self._leases: dict[tuple[str, ...], _Lease] = {}
-        self._lock = threading.Lock()
-        self._refills = Refills()  # one lease taken at a time per set of keys
+        # Leases by their counters' keys (one minute, one month, one user), with the counters'
+        # values in Redis when each was taken (the whole lease included).
+        self._leases: Leases[tuple[str, ...], list[int]] = Leases()
 
     def take(self, plan: Plan, session: Session | None = None) -> Used:
         # The quotas in the order a refusal names them: the first one short of room.
@@ -169,13 +166,11 @@ class RedisCounters:
         quotas.append((plan.month, "", plan.per_month, UsageScope.account))
         keys = tuple(redis_key(window, who) for window, who, _, _ in quotas)
         amount = plan.amount
-        with self._lock:
-            lease = self._leases.get(keys)
-            if lease is not None and lease.left >= amount:  # counted in Redis already
-                lease.left -= amount
-                self.pending.add(plan)
-                return _used(quotas, lease)
-            refill = self._refills.begin(keys)
+        spent = self._leases.spend(keys, amount)
+        if isinstance(spent, Lease):  # counted in Redis already
+            self.pending.add(plan)
+            return _used(quotas, spent)
+        refill = spent
         try:
             month_expiry = int((plan.month.resets_at + MONTH_GRACE - plan.minute.starts_at).total_seconds())
             arguments: list[int] = [amount, max(0, LEASE_CALLS - amount) if refill else 0, LEASE_SHARE]
@@ -192,19 +187,14 @@ class RedisCounters:
                 window, _, limit, scope = quotas[int(answer[1]) - 1]
                 raise QuotaExhausted(window, limit, scope)
             self.pending.add(plan)
-            leased = int(answer[1])
-            fresh = _Lease(leased, [int(count) for count in answer[2:]])
-            if leased:
-                with self._lock:  # a rest too small for a batch is kept, not lost
-                    held = self._leases.get(keys)
-                    self._leases[keys] = _Lease(leased + (held.left if held else 0), fresh.counts)
-                    self._refills.end(keys)  # the lease in place before the next refill may begin
-                    refill = False
+            fresh = Lease(int(answer[1]), [int(count) for count in answer[2:]])
+            if refill:
+                self._leases.settle(keys, fresh.left, fresh.counts)
+                refill = False
             return _used(quotas, fresh)
         finally:
             if refill:
-                with self._lock:
-                    self._refills.end(keys)
+                self._leases.abandon(keys)
 
     def _run(
         self,
@@ -236,27 +226,19 @@ class RedisCounters:
     def return_leases(self) -> None:
         """Give Redis back every call a lease holds (one round trip); kept for the next flush if
         Redis cannot be reached."""
-        with self._lock:
-            leases, self._leases = self._leases, {}
-        unspent = [(keys, lease.left) for keys, lease in leases.items() if lease.left]
+        unspent = self._leases.drain()
         if not unspent:
             return
         try:
             with self.client.pipeline(transaction=False) as pipeline:
-                for keys, left in unspent:
-                    self.return_script(keys=list(keys), args=[left], client=pipeline)
+                for keys, lease in unspent:
+                    self.return_script(keys=list(keys), args=[lease.left], client=pipeline)
                 pipeline.execute()
         except RedisError as exc:
             log_failure(
                 logger, exc, f"could not return {len(unspent)} quota leases to Redis; retried next flush"
             )
-            with self._lock:
-                for keys, left in unspent:
-                    held = self._leases.get(keys)
-                    if held is None:
-                        self._leases[keys] = _Lease(left, leases[keys].counts)
-                    else:
-                        held.left += left
+            self._leases.restore(unspent)
 
     def prepare(self, now: datetime) -> None:
         return None
