@@ -108,7 +108,8 @@ class Statements:
         # The same statements as domain.tickets.service.get_ticket / list_tickets with
         # domain.pagination: a page asks for one row more than it shows (is there a next page?),
         # page 1 has no OFFSET, and the total is counted only up to EXACT_TOTAL_LIMIT + 1 rows.
-        # On PostgreSQL the ticket's statement brings its notes as a JSON column (one round trip).
+        # On PostgreSQL the ticket's statement brings its notes as a JSON column (one round trip),
+        # and a page by number is a deferred join (the offset over the keys, then the page's rows).
         ticket = (
             select(TICKET, *(REQUESTER.c[name] for name in PERSON), *(AGENT.c[name] for name in PERSON))
             .join(REQUESTER, REQUESTER.c.id == TICKET.c.requester_id)
@@ -129,6 +130,9 @@ class Statements:
         )
         first_page = filtered.order_by(TICKET.c.id).limit(bindparam("limit", type_=Integer))
         page = first_page.offset(bindparam("offset", type_=Integer))
+        if dialect.name == "postgresql":  # a deferred join: the offset walks the keys alone
+            keys = page.with_only_columns(TICKET.c.id, maintain_column_froms=True).scalar_subquery()
+            page = filtered.where(TICKET.c.id.in_(keys)).order_by(TICKET.c.id)
         counted = (
             filtered.with_only_columns(literal_column("1"), maintain_column_froms=True)
             .limit(bindparam("count_limit", type_=Integer))

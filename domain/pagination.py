@@ -5,6 +5,11 @@ costs the same at any depth and walking visits every row once even while rows ar
 ``page`` (offset, kept for clients written against page numbers). The total is counted only up
 to ``EXACT_TOTAL_LIMIT`` rows: past that the envelope says "more than N" instead of scanning a
 million rows on every page.
+
+On PostgreSQL a page by number is a deferred join: the offset walks the key index alone (the
+keys of the rows skipped, not whole rows fetched from the table and thrown away), and only the
+page's rows are read in full. SQLite reads the skipped rows cheaply enough that the join costs it
+more than it saves, so there a page is one plain ``OFFSET``.
 """
 
 from __future__ import annotations
@@ -148,6 +153,7 @@ def _page(
 
     column, descending = _key_column(key)
     kind = _cursor_kind(column, descending)
+    deferred = session.get_bind().dialect.name == "postgresql"
     if cursor is not None:
         if page != 1:
             raise InvalidField(
@@ -159,10 +165,12 @@ def _page(
     # One row more than the page says whether there is a next page without counting.
     if params is not None:
         values = {**params, _LIMIT: per_page + 1, _AFTER: position.after, _OFFSET: position.offset}
-        shape = (column, descending, position.after is not None, bool(position.offset))
+        shape = (column, descending, position.after is not None, bool(position.offset), deferred)
         rows = run(_derived(statement, shape), values)
     else:
-        paged = _paged(statement, column, descending, position.after, position.offset or None, per_page + 1)
+        paged = _paged(
+            statement, column, descending, position.after, position.offset or None, per_page + 1, deferred
+        )
         rows = run(paged)
     has_next = len(rows) > per_page
     del rows[per_page:]
@@ -209,13 +217,24 @@ def _count(run: Any, statement: Any, *, limit: int | None, params: Mapping[str, 
     return int(value if isinstance(value, int) else value[0])  # sqlmodel's exec gives the scalar
 
 
-def _paged(statement: Any, column: Any, descending: bool, after: Any, offset: Any, limit: Any) -> Any:
+def _paged(
+    statement: Any, column: Any, descending: bool, after: Any, offset: Any, limit: Any, deferred: bool = False
+) -> Any:
     """``statement`` ordered by ``column``, from after ``after`` or from ``offset`` (None: from the
-    start), at most ``limit`` rows: values, or bound parameters for a reused statement."""
-    if column is not None:
-        statement = statement.order_by(column.desc() if descending else column)
-        if after is not None:
-            statement = statement.where(column < after if descending else column > after)
+    start), at most ``limit`` rows: values, or bound parameters for a reused statement.
+
+    ``deferred``: an offset is taken over the keys alone, and the page's rows are those whose key
+    is among the keys kept (PostgreSQL; see the module's documentation)."""
+    if column is None:
+        return (statement.offset(offset) if offset is not None else statement).limit(limit)
+    ordered = column.desc() if descending else column
+    if after is not None:
+        statement = statement.where(column < after if descending else column > after)
+    if offset is not None and deferred:
+        keys = statement.with_only_columns(column, maintain_column_froms=True).order_by(ordered)
+        kept = keys.offset(offset).limit(limit).scalar_subquery()
+        return statement.where(column.in_(kept)).order_by(ordered)
+    statement = statement.order_by(ordered)
     if offset is not None:
         statement = statement.offset(offset)
     return statement.limit(limit)
@@ -246,7 +265,7 @@ def _derived(statement: Any, shape: tuple[Any, ...]) -> Any:
     if shape[0] == "count":
         built = _counting(statement, bindparam(_COUNT_LIMIT, type_=Integer) if shape[1] else None)
     else:
-        column, descending, after, offset = shape
+        column, descending, after, offset, deferred = shape
         built = _paged(
             statement,
             column,
@@ -254,6 +273,7 @@ def _derived(statement: Any, shape: tuple[Any, ...]) -> Any:
             bindparam(_AFTER, type_=Integer) if after else None,
             bindparam(_OFFSET, type_=Integer) if offset else None,
             bindparam(_LIMIT, type_=Integer),
+            deferred,
         )
     with _derived_lock:
         if len(_DERIVED) >= _DERIVED_LIMIT:

@@ -5,13 +5,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain.caller import Caller
 from domain.errors import InvalidField, NotFound
+from domain.pagination import paginate
 from domain.people.models import Agent, AgentRole, Requester
 from domain.tickets import service
 from domain.tickets.models import (
+    Ticket,
     TicketCreate,
     TicketNotePublic,
     TicketPriority,
@@ -238,6 +240,44 @@ def test_hot_paths_use_few_queries(session: Session, world: World) -> None:
     # PostgreSQL brings the notes with the ticket (a JSON column); SQLite asks for them apart.
     assert len(fetch) == (1 if session.get_bind().dialect.name == "postgresql" else 2)
     assert len(listing) == 2
+
+
+def test_offset_pages_are_the_slices_of_the_whole_list(session: Session, world: World) -> None:
+    """A page by number holds the rows the whole list holds at its place, whichever way it is
+    read (PostgreSQL: a deferred join over the keys), for a filtered list seen by a scoped agent,
+    ascending through the reused-statement path and descending through the ORM one."""
+    for number in range(13):
+        make_ticket(
+            session,
+            workspace=world.away if number % 5 == 0 else world.home,
+            status=TicketStatus.closed if number % 3 == 0 else TicketStatus.open,
+        )
+    deferred = session.get_bind().dialect.name == "postgresql"
+
+    for caller, status in ((world.as_agent, "open"), (world.as_admin, None)):
+        whole = [
+            t.id
+            for t in service.list_tickets(session=session, caller=caller, status=status, per_page=100).tickets
+        ]
+        assert len(whole) >= 6
+        for per_page in (1, 2, 5):
+            pages = -(-len(whole) // per_page)
+            for page in range(1, pages + 1):
+                with count_queries(session) as sent:
+                    listed = service.list_tickets(
+                        session=session, caller=caller, status=status, page=page, per_page=per_page
+                    )
+                assert [t.id for t in listed.tickets] == whole[(page - 1) * per_page : page * per_page]
+                assert listed.next_page == (page + 1 if page < pages else None)
+                if page > 1:
+                    assert (" IN (SELECT" in sent[0]) == deferred, sent[0]
+
+    newest_first = col(Ticket.id).desc()
+    everything = select(Ticket).where(Ticket.workspace_id == world.home.id)
+    whole, _ = paginate(session, everything, key=newest_first, per_page=100)
+    for page in range(1, len(whole) // 3 + 2):
+        rows, _ = paginate(session, everything, key=newest_first, page=page, per_page=3)
+        assert [t.id for t in rows] == [t.id for t in whole[(page - 1) * 3 : page * 3]]
 
 
 def test_fetch_ticket_notes_read_as_stored(session: Session, world: World) -> None:
