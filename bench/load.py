@@ -61,7 +61,8 @@ class Workload:
 @dataclass(slots=True)
 class Measurement:
     """One cell: a target under one scenario. ``cpu_ms_per_call`` is the server's CPU time (every
-    process of it) per answered call; ``db_cpu_ms_per_call`` PostgreSQL's backends' (None on SQLite)."""
+    process of it) per answered call; ``db_cpu_ms_per_call`` PostgreSQL's backends' (None on SQLite);
+    ``busiest_share`` how the work fell to a multi-worker target's processes."""
 
     target: str
     scenario: str
@@ -87,6 +88,9 @@ class Measurement:
     db_cpu_ms_per_call: float | None = None
     wrk_cpu_percent: float = 0.0
     load_average: float = 0.0
+    # Several workers: the share of the CPU their busiest process used (about 1/workers when the
+    # connections were spread, near 1.0 when one worker took them all); None with one worker.
+    busiest_share: float | None = None
 
     @property
     def failed(self) -> int:

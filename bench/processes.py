@@ -136,7 +136,20 @@ def tree_cpu_seconds(pid: int) -> float:
 
     A worker that exited during a measurement takes its CPU time with it (the supervisor logs
     such deaths; the bench's server log is kept in ``bench/.work/logs``)."""
-    return sum(cpu_seconds(member) for member in process_tree(pid))
+    return sum(tree_cpu_by_process(pid).values())
+
+
+def tree_cpu_by_process(pid: int) -> dict[int, float]:
+    """``tree_cpu_seconds`` per process of the tree."""
+    return {member: cpu_seconds(member) for member in process_tree(pid)}
+
+
+def busiest_share(before: dict[int, float], after: dict[int, float]) -> float | None:
+    """The share of a tree's CPU time between two ``tree_cpu_by_process`` readings that its
+    busiest process used (1.0: one process did all the work); None if it used none."""
+    used = [seconds - before.get(member, 0.0) for member, seconds in after.items()]
+    total = sum(used)
+    return max(used) / total if total > 0 else None
 
 
 def _port_is_free(port: int) -> bool:

@@ -31,6 +31,8 @@ P99_OVER_P50_TARGET = 3.0
 P99_CONNECTIONS = 16
 POSTGRES_OVER_SQLITE_TARGET = 1.3
 TWO_WORKERS_TARGET = 1.1
+# A two-worker cell whose busiest process used this share of the CPU or more measured one worker.
+ONE_WORKER_SHARE = 0.9
 # What the baseline's own ratios show: it runs the same SQL and coordinates nothing.
 TWO_PROCESSES = "what two processes on one CPU cost"
 SAME_SQL = "the same SQL on either database"
@@ -164,6 +166,10 @@ def comparisons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     PostgreSQL over SQLite likewise: the baseline's is what the same SQL costs on the one database
     against the other on this machine this hour (it moved 1.3-1.6x between runs on 12-03), the
     server's over it what the server's own PostgreSQL path adds (Redis, the driver, its pool).
+
+    Two workers over one carries the two-worker cell's ``busiest_share`` (median over its rounds):
+    which worker accepts each of wrk's connections is a race, and a cell where one worker took
+    them all (a share near 1.0) measured one worker's cost, not two sharing the CPU.
     """
     cells = {
         (row["role"], row["database"], row["workers"], row["scenario"]): row
@@ -197,6 +203,7 @@ def comparisons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "meaning": meaning,
                 "target": target,
                 "met": ratio <= target if target is not None else None,
+                **({"busiest_share": row.get("busiest_share")} if workers == 2 else {}),
             }
         )
     machine = {
@@ -231,9 +238,20 @@ def print_summary(rows: list[dict[str, Any]], *, connections: int) -> list[dict[
                 verdict += f" = {c['over_baseline']:.2f}x the baseline's"
         print(
             f"  {c['comparison']:<34} {c['scenario']:<24} {first:.2f} / {second:.2f} ms = {c['ratio']:.2f}x "
-            f"{verdict}{extra}"
+            f"{verdict}{extra}{_split(c, long=True)}"
         )
     return found
+
+
+def _split(comparison: dict[str, Any], *, long: bool = False) -> str:
+    """How the two-worker cells' work fell to the workers, for a comparison that has them."""
+    share = comparison.get("busiest_share")
+    if share is None:
+        return ""
+    text = f"busiest worker {100 * share:.0f}% of the CPU"
+    if long:
+        text += " (one did nearly all the work)" if share >= ONE_WORKER_SHARE else " (both worked)"
+    return f"; {text}" if not long else f"  [{text}]"
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -288,6 +306,7 @@ def markdown(report: dict[str, Any]) -> str:
                 judged = f"≤{c['target']}x{'' if c['met'] else ', not met'}"
                 if "over_baseline" in c:
                     judged += f"; {c['over_baseline']:.2f}x the baseline's"
+            judged += _split(c)
             lines.append(
                 f"| {c['comparison']} | `{c['scenario']}` | {first:.2f} / {second:.2f} "
                 f"| {c['ratio']:.2f}x ({judged}) |"

@@ -41,7 +41,15 @@ from bench.load import (
     wrk_command,
 )
 from bench.machine import machine_facts
-from bench.processes import REPO_ROOT, Running, Target, clean_environment, serve, tree_cpu_seconds
+from bench.processes import (
+    REPO_ROOT,
+    Running,
+    Target,
+    busiest_share,
+    clean_environment,
+    serve,
+    tree_cpu_by_process,
+)
 from bench.profiling import profiled
 from bench.report import median_of, print_summary, print_table, table
 from domain.db import make_engine
@@ -296,7 +304,7 @@ def _measure_cell(
     backends.pin(load_cpu)  # every backend the target holds now, those the warm-up opened included
     label = f"{target.name}-{scenario.tool}-{scenario.protocol}"
     profile = args.profile != "off" and target.role == "server"
-    cpu_before, db_before = tree_cpu_seconds(running.pid), backends.snapshot()
+    cpu_before, db_before = tree_cpu_by_process(running.pid), backends.snapshot()
     with profiled(
         running.pid if profile else None,
         label,
@@ -314,14 +322,19 @@ def _measure_cell(
             cpu=load_cpu,
             log=work / "logs" / f"wrk-{target.name}.log",
         )
-    cpu_s = tree_cpu_seconds(running.pid) - cpu_before
+    cpu_after = tree_cpu_by_process(running.pid)
+    cpu_s = sum(cpu_after.values()) - sum(cpu_before.values())
     measured = measurement(
         cell, counters, first, cpu_s=cpu_s, db_cpu_s=used_between(db_before, backends.snapshot())
     )
+    # Which worker accepts each of wrk's connections is a race: one may get them all.
+    measured.busiest_share = busiest_share(cpu_before, cpu_after) if target.workers > 1 else None
     measured.skipped = f"profiled ({args.profile})" if profile else None
     flag = f"  FAILED {measured.failed}: {first}" if measured.failed else ""
     db = f" + db {measured.db_cpu_ms_per_call:.2f}" if measured.db_cpu_ms_per_call is not None else ""
     latency = f"p50 {measured.p50_ms:.1f} ms  p99 {measured.p99_ms:.1f} ms"
+    if measured.busiest_share is not None:
+        flag = f"  busiest process {100 * measured.busiest_share:.0f}% of the CPU{flag}"
     print(
         f"    {measured.requests_per_s:6.0f} req/s  {latency}  "
         f"CPU {measured.cpu_ms_per_call:.2f}{db} ms/call ({measured.server_cpu_percent:.0f}%)  "

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from bench.load import Measurement
-from bench.report import comparisons, markdown, print_summary, table
+from bench.processes import busiest_share
+from bench.report import comparisons, markdown, median_of, print_summary, table
 
 
 def _cell(target: str, role: str, database: str, workers: int, tool: str, cpu_ms: float) -> Measurement:
@@ -85,3 +86,38 @@ def test_two_workers_are_judged_on_the_server_and_shown_against_the_baseline_s_o
     assert "baseline postgresql / sqlite" in printed
     assert "the same SQL on either database: no target" in printed
     assert "1.25x (target ≤1.3x: met) = 1.00x the baseline's" in printed
+
+
+def test_two_worker_cells_say_how_the_work_fell_to_the_workers(capsys: pytest.CaptureFixture[str]) -> None:
+    # Three rounds of a two-worker server: one worker took every connection in two of them.
+    rounds = [_cell("server-w2", "server", "postgresql", 2, "fetchTicket", cpu) for cpu in (0.68, 0.80, 0.69)]
+    for cell, share in zip(rounds, (0.99, 0.51, 0.98), strict=True):
+        cell.busiest_share = share
+    single = _cell("server", "server", "postgresql", 1, "fetchTicket", 0.67)
+    rows = table([single, median_of(rounds)])
+
+    (found,) = comparisons(rows)
+    assert found["comparison"] == "2 workers / 1 (postgresql)"
+    assert found["busiest_share"] == 0.98 and "busiest_share" in found
+    print_summary(rows, connections=16)
+    assert "busiest worker 98% of the CPU (one did nearly all the work)" in capsys.readouterr().out
+    report = {"results": rows, "machine": {"nproc": 2, "cpu": "test"}, "comparisons": [found]}
+    assert "(≤1.1x; busiest worker 98% of the CPU) |" in markdown(report)
+
+    rows[1]["busiest_share"] = 0.5
+    print_summary(rows, connections=16)
+    assert "busiest worker 50% of the CPU (both worked)" in capsys.readouterr().out
+    # One worker: nothing to say.
+    assert (
+        "busiest_share"
+        not in comparisons(
+            table([single, _cell("server-sqlite", "server", "sqlite", 1, "fetchTicket", 0.5)])
+        )[0]
+    )
+
+
+def test_busiest_share_is_the_busiest_process_s_part_of_what_the_tree_used() -> None:
+    before = {10: 1.0, 11: 5.0, 12: 5.0}
+    after = {10: 1.0, 11: 5.5, 12: 6.5, 13: 0.5}  # 13 started during the cell
+    assert busiest_share(before, after) == 1.5 / 2.5
+    assert busiest_share(before, before) is None
