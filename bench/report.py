@@ -249,9 +249,10 @@ def _split(comparison: dict[str, Any], *, long: bool = False) -> str:
     if share is None:
         return ""
     text = f"busiest worker {100 * share:.0f}% of the CPU"
-    if long:
-        text += " (one did nearly all the work)" if share >= ONE_WORKER_SHARE else " (both worked)"
-    return f"; {text}" if not long else f"  [{text}]"
+    if not long:
+        return f"; {text}"
+    verdict = "one did nearly all the work" if share >= ONE_WORKER_SHARE else "both worked"
+    return f"  [{text} ({verdict})]"
 
 
 def markdown(report: dict[str, Any]) -> str:
