@@ -91,6 +91,8 @@ class Measurement:
     # Several workers: the share of the CPU their busiest process used (about 1/workers when the
     # connections were spread, near 1.0 when one worker took them all); None with one worker.
     busiest_share: float | None = None
+    # Measurements taken: a multi-worker cell where one worker took every connection is measured again.
+    attempts: int = 1
 
     @property
     def failed(self) -> int:

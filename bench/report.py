@@ -65,6 +65,7 @@ def median_of(rounds: list[Measurement]) -> Measurement:
         first_failure=next((m.first_failure for m in done if m.first_failure), None),
         max_ms=max(m.max_ms for m in done),
         load_average=max(m.load_average for m in done),
+        attempts=max(m.attempts for m in done),
     )
 
 
