@@ -43,8 +43,18 @@ def shorten(text: str, limit: int) -> tuple[str, bool]:
     """``text`` on one line, cut at a word boundary near ``limit`` characters; True when cut.
 
     A greeting on the first line ("Hi team,") is left out: in a preview it only costs tokens."""
-    if "<" not in text and "&" not in text:
-        text = text[: limit * 2 + 64]  # plain text: only the head can reach the preview
+    head = limit * 2 + 64
+    if len(text) > head and "<" not in text and "&" not in text:
+        # Plain text: the preview is usually in its head. If the head alone is cut, the whole
+        # text is cut at the same place (the head's words are the text's first); if it is not,
+        # whitespace filled the head and the rest may still belong in the preview.
+        short, cut = _shortened(text[:head], limit)
+        if cut:
+            return short, cut
+    return _shortened(text, limit)
+
+
+def _shortened(text: str, limit: int) -> tuple[str, bool]:
     text = plain(text)
     if text[:1] in _GREETING_INITIALS:
         text = _SALUTATION.sub("", text, count=1)

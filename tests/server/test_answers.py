@@ -52,6 +52,25 @@ async def test_lists_shorten_free_text_and_name_the_tool_that_gives_the_whole(
     assert re.search(r'^Next: fetchTickets with cursor="[^"]+" and the same other arguments\.$', text, re.M)
 
 
+async def test_a_preview_reads_past_a_run_of_blank_lines_and_says_it_is_cut(
+    seeded_server: SeededServer,
+) -> None:
+    description = "Printer on floor 3 is jammed." + "\n" * 300 + "The scanner next to it fails too. " * 10
+    async with mcp_client(seeded_server.url, key=seeded_server.admin_key) as client:
+        created = await call_ok(
+            client,
+            "createTicket",
+            {"subject": "Jammed", "description": description, "email": "blank.lines@example.test"},
+        )
+        listing = answer_text(
+            await client.call_tool("fetchTickets", {"requester_id": created["requester_id"], "per_page": 5})
+        )
+    preview = listing.split(f"#{created['id']} Jammed", 1)[1].split("\n")[1].strip()
+    assert preview.startswith("Printer on floor 3 is jammed. The scanner next to it fails too.")
+    assert preview.endswith("…") and len(preview) < len(" ".join(description.split()))
+    assert "Texts shortened; fetchTicket(ticket_id) gives one ticket in full." in listing
+
+
 async def test_fields_asks_for_fewer_or_more_in_the_text_only(seeded_server: SeededServer) -> None:
     async with mcp_client(seeded_server.url, key=seeded_server.admin_key) as client:
         fewer = await client.call_tool("fetchTickets", {"per_page": 5, "fields": ["subject"]})
