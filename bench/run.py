@@ -304,13 +304,11 @@ def _measure_cell(
     if args.warmup:
         run_wrk(url, scenario, workload, connections=args.connections, duration=args.warmup, cpu=load_cpu)
     backends.pin(load_cpu)  # every backend the target holds now, those the warm-up opened included
-    label = f"{target.name}-{scenario.tool}-{scenario.protocol}"
-    profile = args.profile != "off" and target.role == "server"
     # Which worker accepts each of wrk's connections is a race, and the first to wake takes every
     # connection waiting: sometimes one worker gets all 16 and the cell measures one worker. Such a
     # cell is measured again, on new connections, up to SPLIT_ATTEMPTS times in all.
     for attempt in range(1, SPLIT_ATTEMPTS + 1):
-        measured = _run_measured(cell, running, scenario, workload, backends, plan, work, label, profile)
+        measured = _run_measured(cell, running, scenario, workload, backends, plan, work)
         share = measured.busiest_share
         if share is None or share < ONE_WORKER_SHARE or attempt == SPLIT_ATTEMPTS:
             break
@@ -341,13 +339,13 @@ def _run_measured(
     backends: BackendCpu,
     plan: Plan,
     work: Path,
-    label: str,
-    profile: bool,
 ) -> Measurement:
     """One measured wrk run of ``cell``, with the CPU the target's processes and backends used."""
     args, target = plan.args, running.target
     url = f"{target.base_url}/mcp"
     load_cpu = _cpus(args, "load")
+    label = f"{target.name}-{scenario.tool}-{scenario.protocol}"
+    profile = args.profile != "off" and target.role == "server"
     cpu_before, db_before = tree_cpu_by_process(running.pid), backends.snapshot()
     with profiled(
         running.pid if profile else None,
