@@ -108,16 +108,21 @@ def _start_afresh(config: Config, sock: socket.socket) -> None:
 
     ``serve`` imports the CLI, Alembic for the migrations and, on a first start, the seed; a
     process that then served kept all of that: ~20 MiB more than a worker that only imports the
-    app (134 vs 115 MiB before the first request)."""
+    app (134 vs 115 MiB before the first request).
+
+    The command line the operator typed stays in the new one, first (``python -m server.serving
+    /…/helpdesk-mcp serve --port 8000 -- {config} fd``): ``ps`` shows it, and ``pgrep -f``/``pkill -f
+    'helpdesk-mcp serve'`` still find the server after the exec."""
     fields = {name: getattr(config, name) for name in _CONFIG_FIELDS}
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
-    argv = [sys.executable, "-m", "server.serving", json.dumps(fields), str(sock.fileno())]
+    argv = [sys.executable, "-m", "server.serving", *sys.argv, "--", json.dumps(fields), str(sock.fileno())]
     os.execv(sys.executable, argv)  # noqa: S606 - this interpreter again, with our own arguments
 
 
 def _serve_inherited(fields: str, fd: str) -> None:
-    """``python -m server.serving``: the fresh interpreter ``_start_afresh`` execs."""
+    """``python -m server.serving [the serve command line] -- CONFIG FD``: the fresh interpreter
+    ``_start_afresh`` execs (the serve command line is there for ``ps`` only)."""
     from server import logs
     from server.settings import load_settings
 
@@ -203,4 +208,4 @@ def _forget_metrics_of(pid: int | None) -> None:
 
 
 if __name__ == "__main__":
-    _serve_inherited(*sys.argv[1:3])
+    _serve_inherited(*sys.argv[-2:])

@@ -65,6 +65,11 @@ def test_one_worker_serves_from_a_fresh_interpreter_under_the_same_pid(tmp_path:
     with serve(tmp_path) as served:
         command = Path(f"/proc/{served.process.pid}/cmdline").read_bytes().split(b"\0")
         assert command[1:3] == [b"-m", b"server.serving"]  # not the CLI any more, same process
+        # ... but what the operator typed comes first on its command line, for ps and pkill -f
+        typed = f"{Path(sys.executable).parent / 'helpdesk-mcp'} serve --port {served.url.rsplit(':', 1)[1]}"
+        assert b" ".join(command[3:7]) == typed.encode()
+        found = subprocess.run(["pgrep", "-f", typed], capture_output=True, check=False)
+        assert found.stdout.split() == [str(served.process.pid).encode()]
         key = served.api_key()
         headers = {"Authorization": f"Bearer {key}", "Accept": "application/json, text/event-stream"}
         body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
