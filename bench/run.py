@@ -258,34 +258,40 @@ def measure_round(started: list[Started], plan: Plan, work: Path, round_number: 
                     workers=target.workers,
                     cpus=len(target.cpus.split(",")) if target.cpus else os.cpu_count() or 1,
                 )
-                workload = plan.workloads[target.database_url]
-                results.append(
-                    _measure_cell(
-                        cell,
-                        started_target.running,
-                        scenario,
-                        started_target.available,
-                        workload,
-                        started_target.backends,
-                        plan,
-                        work,
-                    )
+                on = CellRun(
+                    started_target.running,
+                    scenario,
+                    plan.workloads[target.database_url],
+                    started_target.backends,
+                    plan,
+                    work,
                 )
+                results.append(_measure_cell(cell, on, started_target.available))
     return results
 
 
-def _measure_cell(
-    cell: Measurement,
-    running: Running,
-    scenario: Scenario,
-    available: set[str] | str,
-    workload: Workload,
-    backends: BackendCpu,
-    plan: Plan,
-    work: Path,
-) -> Measurement:
-    args, target = plan.args, running.target
-    url = f"{target.base_url}/mcp"
+@dataclass(frozen=True, slots=True)
+class CellRun:
+    """What one cell's measurements run on: the target, the call, the load, and where to write."""
+
+    running: Running
+    scenario: Scenario
+    workload: Workload
+    backends: BackendCpu
+    plan: Plan
+    work: Path
+
+    @property
+    def url(self) -> str:
+        return f"{self.running.target.base_url}/mcp"
+
+    @property
+    def load_cpu(self) -> str | None:
+        return _cpus(self.plan.args, "load")
+
+
+def _measure_cell(cell: Measurement, on: CellRun, available: set[str] | str) -> Measurement:
+    args, target, scenario, workload, url = on.plan.args, on.running.target, on.scenario, on.workload, on.url
     if isinstance(available, str) or scenario.tool not in available:
         cell.skipped = available if isinstance(available, str) else f"{scenario.tool} is not listed"
         print(f"  {target.name} {scenario.name}: skipped ({cell.skipped})")
@@ -295,7 +301,7 @@ def _measure_cell(
     if not passed:
         cell.skipped = f"verification failed: {head[:200]}"
         return cell
-    load_cpu = _cpus(args, "load")
+    load_cpu = on.load_cpu
     if args.dry_run:
         command = wrk_command(url, connections=args.connections, duration=args.duration, cpu=load_cpu)
         print(f"    would run: {' '.join(command)}")
@@ -303,12 +309,12 @@ def _measure_cell(
         return cell
     if args.warmup:
         run_wrk(url, scenario, workload, connections=args.connections, duration=args.warmup, cpu=load_cpu)
-    backends.pin(load_cpu)  # every backend the target holds now, those the warm-up opened included
+    on.backends.pin(load_cpu)  # every backend the target holds now, those the warm-up opened included
     # Which worker accepts each of wrk's connections is a race, and the first to wake takes every
     # connection waiting: sometimes one worker gets all 16 and the cell measures one worker. Such a
     # cell is measured again, on new connections, up to SPLIT_ATTEMPTS times in all.
     for attempt in range(1, SPLIT_ATTEMPTS + 1):
-        measured = _run_measured(cell, running, scenario, workload, backends, plan, work)
+        measured = _run_measured(cell, on)
         share = measured.busiest_share
         if share is None or share < ONE_WORKER_SHARE or attempt == SPLIT_ATTEMPTS:
             break
@@ -331,19 +337,10 @@ def _measure_cell(
     return measured
 
 
-def _run_measured(
-    cell: Measurement,
-    running: Running,
-    scenario: Scenario,
-    workload: Workload,
-    backends: BackendCpu,
-    plan: Plan,
-    work: Path,
-) -> Measurement:
+def _run_measured(cell: Measurement, on: CellRun) -> Measurement:
     """One measured wrk run of ``cell``, with the CPU the target's processes and backends used."""
-    args, target = plan.args, running.target
-    url = f"{target.base_url}/mcp"
-    load_cpu = _cpus(args, "load")
+    args, running, scenario, backends, work = on.plan.args, on.running, on.scenario, on.backends, on.work
+    target = running.target
     label = f"{target.name}-{scenario.tool}-{scenario.protocol}"
     profile = args.profile != "off" and target.role == "server"
     cpu_before, db_before = tree_cpu_by_process(running.pid), backends.snapshot()
@@ -356,12 +353,12 @@ def _run_measured(
         subprocesses=target.workers > 1,
     ):
         counters, first = run_wrk(
-            url,
+            on.url,
             scenario,
-            workload,
+            on.workload,
             connections=args.connections,
             duration=args.duration,
-            cpu=load_cpu,
+            cpu=on.load_cpu,
             log=work / "logs" / f"wrk-{target.name}.log",
         )
     cpu_after = tree_cpu_by_process(running.pid)

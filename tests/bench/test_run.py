@@ -42,16 +42,15 @@ def _cell_on(
     monkeypatch.setattr(run, "_run_measured", measured)
     args = argparse.Namespace(dry_run=False, warmup=0, profile="off", no_pin=False, load_cpu=1, server_cpu=0)
     plan = run.Plan(targets=[target], scenarios={}, workloads={}, args=args)
-    kept = run._measure_cell(
-        cell,
+    on = run.CellRun(
         Running(target, pid=0, log=Path("unused.log")),
         Scenario("fetchTicket", "2025-11-25"),
-        {"fetchTicket"},
         Workload(key="unused", min_ticket_id=1, max_ticket_id=2, pages=1),
         _Backends(),  # type: ignore[arg-type]
         plan,
         Path("unused"),
     )
+    kept = run._measure_cell(cell, on, {"fetchTicket"})
     return kept, len(taken)
 
 
