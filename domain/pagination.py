@@ -23,7 +23,16 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Integer, Row, UnaryExpression, bindparam, func, literal_column
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Row,
+    UnaryExpression,
+    bindparam,
+    func,
+    literal_column,
+)
 from sqlalchemy.sql import operators
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
@@ -168,9 +177,8 @@ def _page(
         shape = (column, descending, position.after is not None, bool(position.offset), deferred)
         rows = run(_derived(statement, shape), values)
     else:
-        paged = _paged(
-            statement, column, descending, position.after, position.offset or None, per_page + 1, deferred
-        )
+        after, offset = _wide(position.after), _wide(position.offset or None)
+        paged = _paged(statement, column, descending, after, offset, per_page + 1, deferred)
         rows = run(paged)
     has_next = len(rows) > per_page
     del rows[per_page:]
@@ -254,6 +262,13 @@ _DERIVED_LIMIT = 4096
 _derived_lock = threading.Lock()
 
 
+def _wide(value: int | None) -> Any:
+    """A key or offset bound as a 64-bit integer: a page number up to 2**31-1 times per_page, or a
+    cursor's position (up to ``_LARGEST``), is past a 32-bit one, and PostgreSQL refuses to cast it
+    to the key column's ``integer`` ("integer out of range") instead of finding no rows."""
+    return None if value is None else bindparam(None, value, type_=BigInteger)
+
+
 def _derived(statement: Any, shape: tuple[Any, ...]) -> Any:
     """The page or count statement of a reused ``statement`` for ``shape``, built once.
 
@@ -270,8 +285,8 @@ def _derived(statement: Any, shape: tuple[Any, ...]) -> Any:
             statement,
             column,
             descending,
-            bindparam(_AFTER, type_=Integer) if after else None,
-            bindparam(_OFFSET, type_=Integer) if offset else None,
+            bindparam(_AFTER, type_=BigInteger) if after else None,
+            bindparam(_OFFSET, type_=BigInteger) if offset else None,
             bindparam(_LIMIT, type_=Integer),
             deferred,
         )

@@ -121,3 +121,26 @@ async def test_a_cursor_that_was_not_given_out_is_a_clear_argument_error(seeded_
             client, "fetchSolutionArticleSearch", {"search_term": "vpn", "cursor": "nope"}
         )
         assert "cursor" in search
+
+
+async def test_the_deepest_page_or_cursor_a_client_may_ask_for_is_answered_not_failed(
+    seeded_server: SeededServer,
+) -> None:
+    """page up to 2**31-1 times per_page 100 and a cursor's position up to 2**62 are past any 32-bit
+    integer: PostgreSQL must get them as 64-bit values (it refused an int4 cast as out of range)."""
+    deepest = 2**31 - 1
+    async with mcp_client(seeded_server.url, key=seeded_server.admin_key) as client:
+        for name, key, arguments in LISTS:
+            past = await call_error(client, name, {**arguments, "page": deepest, "per_page": 100})
+            assert "past the end" in past and "internal error" not in past, f"{name}: {past}"
+            given = (await call_ok(client, name, {**arguments, "per_page": 1}))["next_cursor"]
+            kind, _, after, _ = json.loads(base64.urlsafe_b64decode(given + "=" * (-len(given) % 4)))
+            for position in (
+                [2, pagination._LARGEST, 0],
+                [2, -pagination._LARGEST, 0],
+                [2, None, pagination._LARGEST],
+            ):
+                if (position[1] is None) != (after is None):
+                    continue  # a keyset list's cursor holds a key, a ranked list's an offset
+                content = await call_ok(client, name, {**arguments, "cursor": _forged([kind, *position])})
+                assert isinstance(content[key], list), f"{name} {position}"
