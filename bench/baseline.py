@@ -41,7 +41,7 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
-from sqlalchemy import Integer, Table, bindparam, event, func, literal_column, select
+from sqlalchemy import BigInteger, Integer, Table, bindparam, event, func, literal_column, select
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.sql import Select
 from sqlmodel import Session
@@ -129,7 +129,7 @@ class Statements:
             TICKET.c.status == bindparam("status")
         )
         first_page = filtered.order_by(TICKET.c.id).limit(bindparam("limit", type_=Integer))
-        page = first_page.offset(bindparam("offset", type_=Integer))
+        page = first_page.offset(bindparam("offset", type_=BigInteger))  # as domain.pagination binds it
         if dialect.name == "postgresql":  # a deferred join: the offset walks the keys alone
             keys = page.with_only_columns(TICKET.c.id, maintain_column_froms=True).scalar_subquery()
             page = filtered.where(TICKET.c.id.in_(keys)).order_by(TICKET.c.id)
