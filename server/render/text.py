@@ -44,10 +44,12 @@ def shorten(text: str, limit: int) -> tuple[str, bool]:
 
     A greeting on the first line ("Hi team,") is left out: in a preview it only costs tokens."""
     head = limit * 2 + 64
-    if len(text) > head and "<" not in text and "&" not in text:
+    if len(text) > head and not text[head - 1].isspace() and "<" not in text and "&" not in text:
         # Plain text: the preview is usually in its head. If the head alone is cut, the whole
         # text is cut at the same place (the head's words are the text's first); if it is not,
-        # whitespace filled the head and the rest may still belong in the preview.
+        # whitespace filled the head and the rest may still belong in the preview. A head that
+        # ends in whitespace is not used: stripped, it could lose the line break that ends a
+        # greeting, which the whole text keeps (and then leaves out).
         short, cut = _shortened(text[:head], limit)
         if cut:
             return short, cut

@@ -25,3 +25,8 @@ def test_whitespace_filling_the_head_does_not_hide_the_rest() -> None:
         False,
     )
     assert shorten(text + " It stopped on Monday and nobody can scan since.", 80)[1] is True
+
+
+def test_a_greeting_whose_line_break_is_past_the_head_is_left_out_as_in_the_whole_text() -> None:
+    text = "Hi, Hi, Hi," + "\n" * 120 + "Hi, "  # found by the property above: the head's 73
+    assert shorten(text, 10) == ("Hi,", False)  # newlines, stripped, took the greeting's end
