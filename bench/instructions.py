@@ -2,6 +2,7 @@
 
     python -m bench.instructions [--tools fetchTicket,fetchTickets] [--protocols 2025-11-25]
     python -m bench.instructions --tree ../other-checkout    # the same calls on another checkout
+    python -m bench.instructions --workers 1,2                # and as one worker of serve --workers 2
 
 CPU time per call (``bench.run``) moves by 20 to 40% between runs on a shared 2-core machine, which
 hides a 5% change. This counts what the calls execute instead: the app (``create_app`` with
@@ -69,6 +70,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--path", default="/mcp", help="the server's URL path the calls go to, e.g. /mcp/x/tickets"
     )
     parser.add_argument(
+        "--workers",
+        default="1",
+        help="comma-separated: count the server as one of N workers (serve --workers N sets "
+        "HELPDESK_WORKERS and a PROMETHEUS_MULTIPROC_DIR), e.g. 1,2",
+    )
+    parser.add_argument(
         "--harness",
         nargs=9,
         metavar=("APP", "URL", "KEY", "TOOL", "PROTOCOL", "N", "MAX_ID", "PAGES", "PATH"),
@@ -94,19 +101,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Ids and pages that exist (as bench.run draws them): pages of 30 open tickets, at most 50.
     dataset = (str(data.max_ticket_id), str(max(1, min(50, data.open_tickets // 30))))
     trees = [tree.resolve() for tree in args.tree] if args.tree else [REPO_ROOT]
-    scenarios = [
-        (target, tool, protocol)
-        for target in _csv(args.targets)
-        for tool in _csv(args.tools)
-        for protocol in (_csv(args.protocols) if target == "server" else [PROTOCOLS[0]])
-    ]
+    scenarios = _scenarios(args)
     print(f"valgrind --tool=callgrind, {args.few} then {args.few + args.calls} calls per scenario; {url}")
-    header = f"{'tree':<24} {'target':<9} {'call @ protocol':<28} {'instructions/call':>18} {'ratio':>6}"
+    header = f"{'tree':<24} {'target':<9} {'call @ protocol':<40} {'instructions/call':>18} {'ratio':>6}"
     print(header)
     print("-" * len(header))
     for tree in trees:
         baseline: dict[str, int] = {}
-        for target, tool, protocol in scenarios:
+        for target, tool, protocol, workers in scenarios:
             per_call = _count(
                 tree,
                 target,
@@ -115,12 +117,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 calls=args.calls,
                 redis_url=args.redis_url,
                 path=args.path if target == "server" else "/mcp",
+                workers=workers,
             )
             if target == "baseline":
                 baseline[tool] = per_call
             ratio = f"{baseline[tool] / per_call:.2f}" if target == "server" and tool in baseline else ""
             label = f"{tool} @{protocol}" if target == "server" else tool
-            print(f"{tree.name:<24} {target:<9} {label:<28} {per_call:>18,} {ratio:>6}", flush=True)
+            if workers > 1:
+                label += f" (worker of {workers})"
+            print(f"{tree.name:<24} {target:<9} {label:<40} {per_call:>18,} {ratio:>6}", flush=True)
     return 0
 
 
@@ -138,14 +143,33 @@ def _refusal(args: argparse.Namespace) -> str | None:
         unknown = [name for name in _csv(given) if name not in known]
         if unknown or not _csv(given):
             return f"{option} {given!r}: choose from {', '.join(known)}"
+    workers = _csv(args.workers)
+    if not workers or not all(part.isdigit() and 1 <= int(part) <= 64 for part in workers):
+        return f"--workers {args.workers!r}: comma-separated numbers from 1 to 64"
     for tree in args.tree or []:
         if not (tree / "server" / "app.py").is_file():
             return f"--tree {tree}: not a checkout of this repository (no server/app.py)"
     return None
 
 
+def _scenarios(args: argparse.Namespace) -> list[tuple[str, str, str, int]]:
+    """(target, tool, protocol, workers) to count, in order: the baseline speaks one protocol and
+    runs as one process; the server each protocol and worker count asked for."""
+    return [
+        (target, tool, protocol, workers)
+        for target in _csv(args.targets)
+        for tool in _csv(args.tools)
+        for protocol in (_csv(args.protocols) if target == "server" else [PROTOCOLS[0]])
+        for workers in (_workers(args.workers) if target == "server" else [1])
+    ]
+
+
 def _csv(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _workers(value: str) -> list[int]:
+    return [int(part) for part in _csv(value)]
 
 
 def _count(
@@ -157,9 +181,12 @@ def _count(
     calls: int,
     redis_url: str | None = None,
     path: str = "/mcp",
+    workers: int = 1,
 ) -> int:
     """Instructions per call: two callgrind runs (``few`` and ``few + calls`` calls), in parallel.
-    ``harness``: the database URL, key, tool, protocol, highest ticket id and pages to draw from."""
+    ``harness``: the database URL, key, tool, protocol, highest ticket id and pages to draw from.
+    ``workers`` > 1: the app is one worker of that many, as ``serve --workers`` starts it (its
+    ``HELPDESK_WORKERS``, metrics counted into files under a ``PROMETHEUS_MULTIPROC_DIR``)."""
     url, key, tool, protocol, max_id, pages = harness
     python = tree / ".venv" / "bin" / "python"
     interpreter = str(python) if python.exists() else sys.executable
@@ -172,6 +199,10 @@ def _count(
 
     def run(count: int) -> int:
         with tempfile.TemporaryDirectory() as work:
+            if workers > 1:
+                env_run = {**env, "HELPDESK_WORKERS": str(workers), "PROMETHEUS_MULTIPROC_DIR": work}
+            else:
+                env_run = env
             command = [
                 "valgrind",
                 "--tool=callgrind",
@@ -181,7 +212,7 @@ def _count(
                 "--harness",
                 *(app, url, key, tool, protocol, str(count), max_id, pages, path),
             ]
-            done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, check=False)
+            done = subprocess.run(command, cwd=tree, env=env_run, capture_output=True, text=True, check=False)
         found = _COLLECTED.search(done.stderr)
         if done.returncode != 0 or found is None:
             raise SystemExit(f"{target} {tool} @{protocol} in {tree} failed:\n{done.stderr[-2000:]}")
