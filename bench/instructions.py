@@ -11,8 +11,16 @@ hides a 5% change. This counts what the calls execute instead: the app (``create
 ``valgrind --tool=callgrind``, once with ``--few`` calls and once with ``--calls`` more; the
 difference over the extra calls is the instructions one call costs, start-up excluded. Every
 answer is checked (HTTP 200, no ``isError``). Repeat runs agree within ~5%: the server's
-background work (audit batches, quota flushes, the revocation check) runs by the clock, and the
-audit table grows with every run.
+background work runs by the clock, and the audit table grows with every run.
+
+The server's clock-driven work (the audit rows written in a batch every 250 ms, the quota counts
+flushed every 0.5 s, the revocation check every 0.5 s) costs a call what one round of it costs
+over the calls between two rounds. Under callgrind a call takes ~50 times as long as it does
+natively, so each round would be shared by ~50 times fewer calls than under load, and counted
+that much too often per call (2026-12-04, SQLite ``fetchTicket``: 2,530k instructions per call on
+the real clock, 2,305k with the clock slowed 50 times). So the harness's monotonic clock, which
+asyncio's timers and the revocation check read, runs ``--clock-slowdown`` times slower (default
+50; 1 is the real clock): a round then comes about as often per call as it does natively.
 
 What it leaves out: uvicorn's HTTP parsing and socket I/O (the same for both targets), and what
 concurrency costs (the GIL handed between threads). What it keeps: the ASGI stack, the thread
@@ -34,6 +42,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -45,6 +54,8 @@ TOOLS = ("fetchTicket", "fetchTickets")
 PROTOCOLS = ("2025-11-25", "2026-07-28")
 HOST = "127.0.0.1:8601"
 _COLLECTED = re.compile(r"Collected : (\d+)")
+# How many times longer a call takes under callgrind than natively (see the module docstring).
+CLOCK_SLOWDOWN = 50.0
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -76,9 +87,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "HELPDESK_WORKERS and a PROMETHEUS_MULTIPROC_DIR), e.g. 1,2",
     )
     parser.add_argument(
+        "--clock-slowdown",
+        type=float,
+        default=CLOCK_SLOWDOWN,
+        help="the harness's monotonic clock runs this many times slower, as the calls do under "
+        f"callgrind, so that the server's clock-driven work is counted per call as under load (default "
+        f"{CLOCK_SLOWDOWN:g}; 1: the real clock)",
+    )
+    parser.add_argument(
         "--harness",
-        nargs=9,
-        metavar=("APP", "URL", "KEY", "TOOL", "PROTOCOL", "N", "MAX_ID", "PAGES", "PATH"),
+        nargs=10,
+        metavar=("APP", "URL", "KEY", "TOOL", "PROTOCOL", "N", "MAX_ID", "PAGES", "PATH", "SLOWDOWN"),
     )
     return parser.parse_args(argv)
 
@@ -86,7 +105,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.harness:
-        app, url, key, tool, protocol, count, max_id, pages, path = args.harness
+        app, url, key, tool, protocol, count, max_id, pages, path, slowdown = args.harness
+        _slow_monotonic_clock(float(slowdown))  # before the app's modules take time.monotonic
         draw = _Draw(random.Random(7), max_id=int(max_id), pages=int(pages))
         asyncio.run(_drive(app, url, key, tool, protocol, int(count), draw, path))
         return 0
@@ -102,7 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     dataset = (str(data.max_ticket_id), str(max(1, min(50, data.open_tickets // 30))))
     trees = [tree.resolve() for tree in args.tree] if args.tree else [REPO_ROOT]
     scenarios = _scenarios(args)
-    print(f"valgrind --tool=callgrind, {args.few} then {args.few + args.calls} calls per scenario; {url}")
+    print(
+        f"valgrind --tool=callgrind, {args.few} then {args.few + args.calls} calls per scenario, the "
+        f"clock {args.clock_slowdown:g} times slower; {url}"
+    )
     header = f"{'tree':<24} {'target':<9} {'call @ protocol':<40} {'instructions/call':>18} {'ratio':>6}"
     print(header)
     print("-" * len(header))
@@ -118,6 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 redis_url=args.redis_url,
                 path=args.path if target == "server" else "/mcp",
                 workers=workers,
+                slowdown=args.clock_slowdown,
             )
             if target == "baseline":
                 baseline[tool] = per_call
@@ -135,6 +159,8 @@ def _refusal(args: argparse.Namespace) -> str | None:
         return "valgrind is not installed (apt-get install valgrind)"
     if args.few < 1 or args.calls < 1:
         return "--few and --calls must be 1 or more"
+    if not args.clock_slowdown >= 1:  # also refuses nan
+        return f"--clock-slowdown {args.clock_slowdown:g}: must be 1 (the real clock) or more"
     for option, given, known in (
         ("--targets", args.targets, ("baseline", "server")),
         ("--tools", args.tools, TOOLS),
@@ -182,6 +208,7 @@ def _count(
     redis_url: str | None = None,
     path: str = "/mcp",
     workers: int = 1,
+    slowdown: float = CLOCK_SLOWDOWN,
 ) -> int:
     """Instructions per call: two callgrind runs (``few`` and ``few + calls`` calls), in parallel.
     ``harness``: the database URL, key, tool, protocol, highest ticket id and pages to draw from.
@@ -210,7 +237,7 @@ def _count(
                 interpreter,
                 __file__,  # this file, run as a script: the tree measured may not have it
                 "--harness",
-                *(app, url, key, tool, protocol, str(count), max_id, pages, path),
+                *(app, url, key, tool, protocol, str(count), max_id, pages, path, str(slowdown)),
             ]
             done = subprocess.run(command, cwd=tree, env=env_run, capture_output=True, text=True, check=False)
         found = _COLLECTED.search(done.stderr)
@@ -221,6 +248,17 @@ def _count(
     with ThreadPoolExecutor(max_workers=2) as pool:
         small, large = pool.map(run, (few, few + calls))
     return (large - small) // calls
+
+
+def _slow_monotonic_clock(slowdown: float) -> None:
+    """``time.monotonic`` running ``slowdown`` times slower in this process: asyncio's timers (the
+    audit and quota flushes' sleeps) and whatever reads the clock after this (the revocation check's
+    interval) see time pass as a call does under callgrind."""
+    if slowdown == 1:
+        return
+    real = time.monotonic
+    started = real()
+    time.monotonic = lambda: started + (real() - started) / slowdown
 
 
 def _app(factory: str, url: str) -> Any:
