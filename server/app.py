@@ -45,7 +45,7 @@ from server.mcp_endpoint import (
     streamable_http,
 )
 from server.mcp_messages import PostedMessage, json_content_type
-from server.metrics import OAuthMetricsMiddleware, metrics_routes, watch_pool
+from server.metrics import OAuthMetricsMiddleware, label_tools, metrics_routes, watch_pool
 from server.outages import OutageMiddleware
 from server.probes import probe_routes
 from server.quotas import QuotaGate, build_quota_gate
@@ -162,6 +162,7 @@ def create_app(
         middleware=[AuditMiddleware(audit_trail), ToolVisibilityMiddleware()],
         request_state_security=shared_request_state(engine, audience="helpdesk-mcp"),
     )
+    label_tools(book.specs)
     if gate is None:
         gate = build_quota_gate(settings, engine=engine, clock=clock, is_tool=book.specs.__contains__)
     retention = AuditRetention(

@@ -34,14 +34,26 @@ def _timestamp(created: float) -> str:
     return f"{last[1]}.{millis:03d}Z"
 
 
+def _one_line(text: str) -> str:
+    """``text`` with line breaks and other unprintable characters escaped (``\\n``, ``\\x1b``): what a
+    client sent (a path, a tool's name) cannot start a line of its own in the log."""
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
 class TextFormatter(logging.Formatter):
-    """``2026-12-02T14:33:06.123Z INFO logger: message key=value …`` on one line."""
+    """``2026-12-02T14:33:06.123Z INFO logger: message key=value …`` on one line, whatever the
+    message and the values hold."""
 
     def format(self, record: logging.LogRecord) -> str:
-        line = f"{_timestamp(record.created)} {record.levelname} {record.name}: {record.getMessage()}"
+        message = _one_line(record.getMessage())
+        line = f"{_timestamp(record.created)} {record.levelname} {record.name}: {message}"
         fields: dict[str, Any] | None = getattr(record, "fields", None)
         if fields:
-            line += " " + " ".join(f"{key}={value}" for key, value in fields.items() if value is not None)
+            line += " " + " ".join(
+                f"{key}={_one_line(value) if isinstance(value, str) else value}"
+                for key, value in fields.items()
+                if value is not None
+            )
         if record.exc_info:
             line += " | " + " | ".join(self.formatException(record.exc_info).splitlines())
         return line

@@ -7,12 +7,19 @@ With ``serve --workers N`` every worker counts into files under ``PROMETHEUS_MUL
 adds them up, so any worker answers for all. Without it (one process, tests) the default registry
 is used. Counting is one increment per call, where ``server.requestlog.note_tool_call`` learns the
 outcome. ``HELPDESK_METRICS_TOKEN``, when set, must come as ``Authorization: Bearer``.
+
+Calls are labelled with the tools this server has (``label_tools``); a call naming any other tool
+is counted as ``unknown``. The name comes from the client, refused calls are counted too (a 401
+before any credential is checked), and each label value is a series kept in memory and sent on
+every scrape: labelled as sent, any client could grow both without end.
 """
 
 from __future__ import annotations
 
 import hmac
 import os
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import parse_qs
 
 from prometheus_client import (
@@ -63,10 +70,28 @@ DB_CONNECTIONS = Gauge(
 )
 
 
+UNKNOWN_TOOL = "unknown"  # the tool label of a call naming a tool this server does not have
+_known_tools: frozenset[str] = frozenset()
+# The labelled counter and histogram of each (tool, outcome) counted so far: both bounded.
+_children: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+
+def label_tools(names: Iterable[str]) -> None:
+    """Count calls to ``names`` under their own label (added to those named before); calls to any
+    other name are counted as ``unknown``."""
+    global _known_tools
+    _known_tools = _known_tools | frozenset(names)
+
+
 def count_tool_call(tool: str, outcome: str, seconds: float | None) -> None:
-    TOOL_CALLS.labels(tool, outcome).inc()
+    label = tool if tool in _known_tools else UNKNOWN_TOOL
+    children = _children.get((label, outcome))
+    if children is None:  # labels() takes a lock and builds a tuple: once per pair, not per call
+        children = TOOL_CALLS.labels(label, outcome), TOOL_CALL_SECONDS.labels(label)
+        _children[(label, outcome)] = children
+    children[0].inc()
     if seconds is not None:
-        TOOL_CALL_SECONDS.labels(tool).observe(seconds)
+        children[1].observe(seconds)
 
 
 def count_auth_failure(kind: str) -> None:

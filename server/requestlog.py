@@ -30,6 +30,8 @@ logger = logging.getLogger("helpdesk.request")
 REQUEST_ID_HEADER = b"x-request-id"
 _ACCEPTED_ID = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
 QUIET_PATHS = frozenset({"/healthz", "/readyz"})
+# A tool name in the log line is the client's: no tool's is this long, a body's may be megabytes.
+MAX_LOGGED_TOOL_NAME = 64
 
 
 @dataclass(slots=True)
@@ -60,6 +62,8 @@ def note_tool_call(
     facts = current_facts.get()
     if facts is None:
         return
+    if len(tool) > MAX_LOGGED_TOOL_NAME:
+        tool = tool[:MAX_LOGGED_TOOL_NAME] + "…"
     facts.tools.append(tool)
     facts.outcomes.append(outcome)
     if agent_id is not None:

@@ -27,9 +27,13 @@ def _samples(
 ) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
     answer = httpx.get(f"{url}/metrics", headers={**POD_HOST, **(headers or {})})
     assert answer.status_code == 200, answer.text
+    return _parsed(answer.text)
+
+
+def _parsed(text: str) -> Samples:
     return {
         (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(answer.text)
+        for family in text_string_to_metric_families(text)
         for sample in family.samples
     }
 
@@ -85,3 +89,29 @@ async def test_with_two_workers_every_scrape_counts_all_calls(tmp_path: Path) ->
 
         scrapes = [_calls(_samples(served.url), "fetchWorkspaces", "ok") for _ in range(4)]
     assert scrapes == [6.0] * 4
+
+
+async def test_a_tool_name_a_client_makes_up_is_counted_as_unknown_not_as_a_series_of_its_own(
+    seeded_server: SeededServer,
+) -> None:
+    """Refused calls are counted before any credential is checked: labelled by the name sent, any
+    client could add a series (memory, and bytes on every scrape) per request."""
+    url = seeded_server.url
+    names = [f"madeUp{number}" + "x" * 5_000 for number in range(20)]
+    headers = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-11-25"}
+    signed = {**headers, "Authorization": f"Bearer {seeded_server.admin_key}"}
+    async with httpx2.AsyncClient(timeout=30) as http:
+        before = (await http.get(f"{url}/metrics", headers=POD_HOST)).text
+        for number, name in enumerate(names):
+            call = {"jsonrpc": "2.0", "id": number, "method": "tools/call", "params": {"name": name}}
+            refused = await http.post(f"{url}/mcp", json=call, headers=headers)  # no credential
+            assert refused.status_code == 401
+            called = await http.post(f"{url}/mcp", json=call, headers=signed)
+            assert called.status_code == 200 and called.json()["result"]["isError"], called.text
+        after = (await http.get(f"{url}/metrics", headers=POD_HOST)).text
+
+    assert not any(name[:8] in after for name in names)
+    counted, was = _parsed(after), _parsed(before)
+    assert _calls(counted, "unknown", "refused_auth") - _calls(was, "unknown", "refused_auth") == 20
+    assert _calls(counted, "unknown", "tool_error") - _calls(was, "unknown", "tool_error") == 20
+    assert len(after) - len(before) < 4_000  # the two new series, not forty

@@ -17,6 +17,7 @@ from mcp.client.streamable_http import streamable_http_client
 from tests.utils.served import Served, serve
 
 REQUEST_ID = "trace-4711"
+ACCEPT_BOTH = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-11-25"}
 
 
 async def _traffic(served: Served, key: str) -> httpx2.Response:
@@ -81,3 +82,28 @@ def test_an_unusable_request_id_is_replaced(sent: str) -> None:
 
     assert made != sent and len(made) == 16
     assert request_id_of([(b"x-request-id", b"abc-123")]) == "abc-123"
+
+
+FORGED = "2026-12-04T00:00:00.000Z INFO helpdesk.request: request status=200 forged=yes"
+
+
+async def test_what_a_client_sends_cannot_start_a_line_of_its_own_nor_fill_one(tmp_path: Path) -> None:
+    """A tool name or a path with a line break in it stays on its request's line, escaped; a tool
+    name of megabytes (a body may be that big) is cut."""
+    made_up = "nope\n" + FORGED + "\x1b[2J" + "y" * 200_000
+    call = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": made_up}}
+    with serve(tmp_path) as served:
+        async with httpx2.AsyncClient(timeout=30) as plain:
+            refused = await plain.post(f"{served.url}/mcp", json=call, headers=ACCEPT_BOTH)
+            missing = await plain.get(f"{served.url}/nowhere%0A{FORGED.replace(' ', '%20')}")
+        served.wait_for("both requests' lines", lambda: "status=404" in served.log.read_text())
+        text = served.log.read_text()
+
+    assert refused.status_code == 401 and missing.status_code == 404
+    lines = text.splitlines()
+    assert not [line for line in lines if line.startswith(FORGED[:24])], "a client's text began a log line"
+    tool_line = next(line for line in lines if "status=401" in line and "tool=" in line)
+    assert "tool=nope\\n" + FORGED[:59] + "… outcome=refused_auth" in tool_line  # 64 characters of it
+    assert "\x1b" not in text and len(tool_line) < 500
+    path_line = next(line for line in lines if "status=404" in line)
+    assert "path=/nowhere\\n2026-12-04T00:00:00.000Z INFO" in path_line
