@@ -170,7 +170,7 @@ def _refusal(args: argparse.Namespace) -> str | None:
         if unknown or not _csv(given):
             return f"{option} {given!r}: choose from {', '.join(known)}"
     workers = _csv(args.workers)
-    if not workers or not all(part.isdigit() and 1 <= int(part) <= 64 for part in workers):
+    if not workers or not all(part.isdecimal() and 1 <= int(part) <= 64 for part in workers):
         return f"--workers {args.workers!r}: comma-separated numbers from 1 to 64"
     for tree in args.tree or []:
         if not (tree / "server" / "app.py").is_file():

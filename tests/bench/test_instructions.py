@@ -16,7 +16,7 @@ needs_valgrind = pytest.mark.skipif(shutil.which("valgrind") is None, reason="va
 
 
 @needs_valgrind
-@pytest.mark.parametrize("given", ["0", "65", "two", "1,,x", ",", "-1"])
+@pytest.mark.parametrize("given", ["0", "65", "two", "1,,x", ",", "-1", "²"])
 def test_a_worker_count_that_serve_would_not_take_is_refused_in_one_line(given: str) -> None:
     problem = instructions._refusal(instructions.parse_args(["--workers", given]))
     assert problem == f"--workers {given!r}: comma-separated numbers from 1 to 64"
